@@ -1,0 +1,43 @@
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vitest/config";
+
+const raycastApiFake = fileURLToPath(new URL("./extension/test/raycast-api-fake/index.tsx", import.meta.url));
+
+// Three projects split by cost (as node-llama-cpp splits standalone and model-dependent tests):
+// unit tests need nothing, integration tests run the real patched binaries on the real model,
+// extension tests render the Raycast commands against an in-repo fake of @raycast/api.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: "unit",
+          include: ["tuner/src/**/*.test.ts"],
+          environment: "node",
+        },
+      },
+      {
+        test: {
+          name: "integration",
+          include: ["tuner/test/**/*.test.ts"],
+          environment: "node",
+          // 2 cores: real llama.cpp processes must not fight each other
+          fileParallelism: false,
+          testTimeout: 600_000,
+          hookTimeout: 600_000,
+        },
+      },
+      {
+        resolve: { alias: { "@raycast/api": raycastApiFake } },
+        test: {
+          name: "extension",
+          include: ["extension/src/**/*.test.{ts,tsx}", "extension/test/**/*.test.{ts,tsx}"],
+          environment: "jsdom",
+          fileParallelism: false,
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+        },
+      },
+    ],
+  },
+});
