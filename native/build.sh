@@ -1,0 +1,177 @@
+#!/usr/bin/env bash
+# Builds KVSplit's patched llama.cpp: llama-server, llama-perplexity, llama-bench, llama-cli (+ test-backend-ops).
+#
+# The source is the llama.cpp release that node-llama-cpp ships in its npm package (pinned in tuner/package.json),
+# so nothing is downloaded. Patches in native/patches/ are applied in order; one that does not apply stops the build
+# and names itself. The build lives in a cache outside the repo, keyed by the llama.cpp tag, the patches and the
+# build options, and is reused when nothing changed. The binaries are linked into native/bin/.
+#
+# usage: native/build.sh [--stock] [--force]
+#   --stock  build the same release without patches into native/bin-stock/ (for side-by-side benchmarks)
+#   --force  rebuild even if a cached build exists
+# env: KVSPLIT_CACHE_DIR (cache root), KVSPLIT_CMAKE_FLAGS (extra cmake flags), KVSPLIT_JOBS (parallel jobs)
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/.." && pwd)"
+
+stock=0
+force=0
+for arg in "$@"; do
+    case "$arg" in
+        --stock) stock=1 ;;
+        --force) force=1 ;;
+        -h|--help) sed -n '2,15p' "${BASH_SOURCE[0]}"; exit 0 ;;
+        *) echo "native/build.sh: unknown option '$arg' (see --help)" >&2; exit 2 ;;
+    esac
+done
+
+die() { echo "native/build.sh: error: $*" >&2; exit 1; }
+say() { echo "native/build.sh: $*" >&2; }
+
+# --- the pinned llama.cpp source -------------------------------------------------------------------------------
+nlc="$repo/node_modules/node-llama-cpp/llama"
+bundle="$nlc/gitRelease.bundle"
+info="$nlc/llama.cpp.info.json"
+[ -f "$bundle" ] && [ -f "$info" ] || die "llama.cpp source bundle not found at $bundle: run 'npm ci' first"
+tag="$(node -e 'process.stdout.write(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).tag)' "$info")"
+[ -n "$tag" ] || die "no llama.cpp tag in $info"
+
+# --- build options ---------------------------------------------------------------------------------------------
+os="$(uname -s)"
+cmake_flags=(-DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=OFF -DLLAMA_CURL=OFF -DLLAMA_OPENSSL=OFF
+             -DLLAMA_BUILD_TESTS=ON -DLLAMA_BUILD_EXAMPLES=OFF)
+if [ "$os" = "Darwin" ]; then
+    : # macOS keeps llama.cpp's defaults: Metal on, native CPU flags
+else
+    # GGML_NATIVE=ON enables AMX on these CPUs, and ggml_backend_amx_mul_mat segfaults on quantized weights:
+    # name the x86 extensions explicitly instead, never AMX.
+    cpu_flags=""
+    [ -r /proc/cpuinfo ] && cpu_flags="$(awk '/^flags/ { print; exit }' /proc/cpuinfo)"
+    has() { [[ " $cpu_flags " == *" $1 "* ]]; }
+    cmake_flags+=(-DGGML_NATIVE=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF)
+    if [ "$(uname -m)" = "x86_64" ]; then
+        has avx2 && cmake_flags+=(-DGGML_AVX=ON -DGGML_AVX2=ON)
+        has fma && cmake_flags+=(-DGGML_FMA=ON)
+        has f16c && cmake_flags+=(-DGGML_F16C=ON)
+        if has avx512f && has avx512bw && has avx512vl && has avx512dq; then
+            cmake_flags+=(-DGGML_AVX512=ON)
+            has avx512_vnni && cmake_flags+=(-DGGML_AVX512_VNNI=ON)
+            has avx512_vbmi && cmake_flags+=(-DGGML_AVX512_VBMI=ON)
+        fi
+    fi
+fi
+if command -v nvcc >/dev/null 2>&1; then
+    cmake_flags+=(-DGGML_CUDA=ON -DGGML_CUDA_FA_ALL_QUANTS=ON)
+fi
+# shellcheck disable=SC2206 # word splitting of user-given flags is intended
+[ -n "${KVSPLIT_CMAKE_FLAGS:-}" ] && cmake_flags+=(${KVSPLIT_CMAKE_FLAGS})
+
+targets=(llama-server llama-perplexity llama-bench llama-cli test-backend-ops test-arg-parser)
+
+# --- cache key: tag + patches + options ------------------------------------------------------------------------
+patches=()
+if [ "$stock" = 0 ]; then
+    while IFS= read -r -d '' p; do patches+=("$p"); done < <(find "$here/patches" -name '*.patch' -print0 | sort -z)
+    [ "${#patches[@]}" -gt 0 ] || die "no patches in $here/patches"
+fi
+key_input="$(
+    echo "tag=$tag"
+    echo "os=$os"
+    printf 'flag=%s\n' "${cmake_flags[@]}"
+    printf 'target=%s\n' "${targets[@]}"
+    for p in "${patches[@]}"; do echo "patch=$(basename "$p")"; cat "$p"; done
+)"
+key="$(printf '%s' "$key_input" | sha256sum | cut -c1-16)"
+patch_hash="$( (for p in "${patches[@]}"; do cat "$p"; done) | sha256sum | cut -c1-16)"
+
+if [ -n "${KVSPLIT_CACHE_DIR:-}" ]; then
+    cache="$KVSPLIT_CACHE_DIR"
+elif [ "$os" = "Darwin" ]; then
+    cache="$HOME/Library/Caches/kvsplit"
+else
+    cache="${XDG_CACHE_HOME:-$HOME/.cache}/kvsplit"
+fi
+variant="$([ "$stock" = 1 ] && echo stock || echo kvsplit)"
+work="$cache/native/llama.cpp-$tag-$variant-$key"
+src="$work/src"
+build="$work/build"
+bin_out="$repo/native/$([ "$stock" = 1 ] && echo bin-stock || echo bin)"
+stamp="$build/.kvsplit-build.json"
+
+link_bins() {
+    mkdir -p "$bin_out"
+    for t in "${targets[@]}"; do
+        [ -x "$build/bin/$t" ] || die "build finished but $build/bin/$t is missing"
+        ln -sfn "$build/bin/$t" "$bin_out/$t"
+    done
+    cp "$stamp" "$bin_out/build-info.json"
+    say "binaries in ${bin_out#"$repo"/} (llama.cpp $tag, $variant, patches $patch_hash)"
+}
+
+if [ "$force" = 0 ] && [ -f "$stamp" ]; then
+    say "cached build $work"
+    link_bins
+    exit 0
+fi
+
+# --- fresh source tree with the patches applied ----------------------------------------------------------------
+command -v git >/dev/null || die "git is required"
+command -v cmake >/dev/null || die "cmake is required"
+
+rm -rf "$src"
+mkdir -p "$work"
+say "llama.cpp $tag from $bundle"
+git clone --quiet "$bundle" "$src" 2>/dev/null || die "could not clone $bundle"
+
+for p in "${patches[@]}"; do
+    name="$(basename "$p")"
+    if ! git -C "$src" apply --check "$p" 2>"$work/apply.err"; then
+        cat "$work/apply.err" >&2
+        die "patch native/patches/$name does not apply to llama.cpp $tag"
+    fi
+    git -C "$src" apply "$p"
+    say "applied $name"
+done
+
+# --- configure and build ---------------------------------------------------------------------------------------
+generator=()
+command -v ninja >/dev/null && generator=(-G Ninja)
+launcher=()
+if command -v ccache >/dev/null; then
+    launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+    # paths relative to the work dir, so a build under another cache key reuses the objects a patch did not touch
+    export CCACHE_BASEDIR="$work" CCACHE_NOHASHDIR=true
+fi
+jobs="${KVSPLIT_JOBS:-$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)}"
+
+say "configuring (${cmake_flags[*]})"
+cmake -S "$src" -B "$build" "${generator[@]}" "${launcher[@]}" "${cmake_flags[@]}" >"$work/cmake.log" 2>&1 ||
+    { tail -n 30 "$work/cmake.log" >&2; die "cmake configure failed (full log: $work/cmake.log)"; }
+
+say "building ${targets[*]} with $jobs jobs"
+start=$(date +%s)
+# progress: one updating line with ninja's [done/total] counter
+set +e
+cmake --build "$build" --parallel "$jobs" --target "${targets[@]}" 2>&1 | tee "$work/build.log" |
+    awk '/^\[[0-9]+\/[0-9]+\]/ { printf "\r\033[K%s", substr($0, 1, 110); fflush() } END { print "" }' >&2
+build_status="${PIPESTATUS[0]}"
+set -e
+if [ "$build_status" != 0 ]; then
+    grep -B2 -A8 -E 'error|Error' "$work/build.log" | head -n 60 >&2
+    die "build failed (full log: $work/build.log)"
+fi
+say "built in $(( $(date +%s) - start )) s"
+
+cat >"$stamp" <<EOF
+{
+  "llamaCppTag": "$tag",
+  "variant": "$variant",
+  "patchHash": "$patch_hash",
+  "patches": [$(for p in "${patches[@]}"; do printf '"%s",' "$(basename "$p")"; done | sed 's/,$//')],
+  "cacheKey": "$key",
+  "cmakeFlags": "${cmake_flags[*]}",
+  "builtAt": "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+}
+EOF
+link_bins
