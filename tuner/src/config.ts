@@ -1,0 +1,118 @@
+import { homedir } from "node:os";
+import { isAbsolute, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/**
+ * Every path KVSplit reads or writes, and every env var that moves one (docs/design.md, "Paths").
+ * Each function takes the environment, platform and home directory as optional arguments,
+ * so tests can check the macOS and Linux rules without faking the OS.
+ */
+export interface PathContext {
+  /** Defaults to `process.env`. */
+  env?: NodeJS.ProcessEnv;
+  /** Defaults to `process.platform`. */
+  platform?: NodeJS.Platform;
+  /** Defaults to `os.homedir()`. */
+  home?: string;
+}
+
+/** Where the built llama.cpp tools are linked. */
+export const nativeBinDirEnvVar = "KVSPLIT_NATIVE_BIN";
+/** Cache root: native builds, models, eval results. */
+export const cacheDirEnvVar = "KVSPLIT_CACHE_DIR";
+/** App-support root: profiles, server state, logs. */
+export const appSupportDirEnvVar = "KVSPLIT_HOME";
+
+const appDirName = "kvsplit";
+
+/** The repository checkout this file lives in (tuner/src/config.ts → two levels up). */
+export function repoRoot(): string {
+  return fileURLToPath(new URL("../../", import.meta.url)).replace(/[\\/]$/, "");
+}
+
+export function nativeBinDir({ env = process.env }: PathContext = {}): string {
+  return nonEmpty(env[nativeBinDirEnvVar]) ?? join(repoRoot(), "native", "bin");
+}
+
+export function cacheDir(context: PathContext = {}): string {
+  return appDir(context, {
+    overrideVar: cacheDirEnvVar,
+    macOsParent: ["Library", "Caches"],
+    xdgVar: "XDG_CACHE_HOME",
+    xdgDefault: [".cache"],
+  });
+}
+
+export function appSupportDir(context: PathContext = {}): string {
+  return appDir(context, {
+    overrideVar: appSupportDirEnvVar,
+    macOsParent: ["Library", "Application Support"],
+    xdgVar: "XDG_DATA_HOME",
+    xdgDefault: [".local", "share"],
+  });
+}
+
+/** Where one of KVSplit's directories lives: the override env var, else the platform's convention. */
+interface AppDirRule {
+  overrideVar: string;
+  /** under the home directory */
+  macOsParent: string[];
+  xdgVar: string;
+  /** under the home directory, when the XDG variable is unset */
+  xdgDefault: string[];
+}
+
+function appDir({ env = process.env, platform = process.platform, home = homedir() }: PathContext, rule: AppDirRule) {
+  const override = nonEmpty(env[rule.overrideVar]);
+  if (override) return override;
+  if (platform === "darwin") return join(home, ...rule.macOsParent, appDirName);
+  return join(xdgBase(env[rule.xdgVar]) ?? join(home, ...rule.xdgDefault), appDirName);
+}
+
+export function nativeBuildCacheDir(context?: PathContext): string {
+  return join(cacheDir(context), "native");
+}
+
+export function modelsDir(context?: PathContext): string {
+  return join(cacheDir(context), "models");
+}
+
+export function evalCacheDir(context?: PathContext): string {
+  return join(cacheDir(context), "eval");
+}
+
+export const defaultModelFileName = "gemma-3-270m-q4_k_m.gguf";
+
+export function defaultModelPath(context?: PathContext): string {
+  return join(modelsDir(context), defaultModelFileName);
+}
+
+/**
+ * Profiles live under the app-support directory; the Raycast extension passes its `environment.supportPath`
+ * as `supportDir` so both read the same store.
+ */
+export function profilesDir(supportDir: string = appSupportDir()): string {
+  return join(supportDir, "profiles");
+}
+
+export function activeProfilePath(supportDir: string = appSupportDir()): string {
+  return join(supportDir, "active-profile.json");
+}
+
+export function serverStatePath(supportDir: string = appSupportDir()): string {
+  return join(supportDir, "server.json");
+}
+
+export function serverLogPath(supportDir: string = appSupportDir()): string {
+  return join(supportDir, "server.log");
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value != null && value !== "" ? value : undefined;
+}
+
+// The XDG spec says relative values are invalid and must be ignored.
+function xdgBase(value: string | undefined): string | undefined {
+  const base = nonEmpty(value);
+  return base != null && isAbsolute(base) ? base : undefined;
+}

@@ -1,0 +1,9 @@
+export class ProfileExistsError extends Error {
+  constructor(
+    readonly profileName: string,
+    readonly path: string,
+  ) {
+    super(`a profile named "${profileName}" already exists at ${path}; expected a new name (or pass overwrite)`);
+    this.name = "ProfileExistsError";
+  }
+}

@@ -1,0 +1,94 @@
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { BuiltinProfileReadOnlyError } from "./errors/BuiltinProfileReadOnlyError.ts";
+import { ProfileExistsError } from "./errors/ProfileExistsError.ts";
+import { ProfileNotFoundError } from "./errors/ProfileNotFoundError.ts";
+import { ProfileStore } from "./store.ts";
+import { sampleSearchProfile } from "./testProfiles.ts";
+
+function emptyStore(): ProfileStore {
+  return new ProfileStore(mkdtempSync(join(tmpdir(), "kvsplit-store-")));
+}
+
+describe("ProfileStore", () => {
+  it("saves a profile as <name>.json, leaving no temp file, and reads it back", () => {
+    const store = emptyStore();
+    const profile = sampleSearchProfile();
+    const path = store.save(profile);
+    expect(path).toBe(join(store.supportDir, "profiles", "gemma-tuned.json"));
+    expect(readdirSync(store.directory)).toEqual(["gemma-tuned.json"]);
+    expect(store.get("gemma-tuned")).toEqual(profile);
+  });
+
+  it("lists built-ins first, then saved profiles, and reports bad files without throwing", () => {
+    const store = emptyStore();
+    store.save(sampleSearchProfile({ name: "zeta" }));
+    store.save(sampleSearchProfile({ name: "alpha" }));
+    writeFileSync(join(store.directory, "broken.json"), "{ not json");
+    writeFileSync(
+      join(store.directory, "wrong.json"),
+      JSON.stringify({ ...sampleSearchProfile(), cache: { mode: "x" } }),
+    );
+    writeFileSync(join(store.directory, "renamed.json"), JSON.stringify(sampleSearchProfile({ name: "other" })));
+    // a temp file left by a crash is not a profile
+    writeFileSync(join(store.directory, "alpha.json.tmp-1-abc"), "{");
+
+    const { profiles, invalid } = store.list();
+    expect(profiles.map((p) => p.name)).toEqual(["f16", "k8v8", "k8v4", "k4v8", "k4v4", "alpha", "zeta"]);
+    expect(invalid.map((f) => f.path)).toEqual(
+      ["broken.json", "renamed.json", "wrong.json"].map((f) => join(store.directory, f)),
+    );
+    expect(invalid[0]!.message).toMatch(/JSON/);
+    expect(invalid[1]!.message).toContain('holds profile "other"; expected "renamed"');
+    expect(invalid[2]!.message).toContain("cache.mode");
+  });
+
+  it("refuses to save, remove or import over a built-in name", () => {
+    const store = emptyStore();
+    expect(() => store.save(sampleSearchProfile({ name: "k8v4" }))).toThrow(BuiltinProfileReadOnlyError);
+    expect(() => store.remove("f16")).toThrow(BuiltinProfileReadOnlyError);
+    expect(existsSync(store.directory)).toBe(false);
+  });
+
+  it("names the available profiles when one is missing", () => {
+    const store = emptyStore();
+    expect(() => store.get("nope")).toThrow(ProfileNotFoundError);
+    expect(() => store.get("nope")).toThrow("expected one of: f16, k8v8, k8v4, k4v8, k4v4");
+    expect(() => store.get("../etc/passwd")).toThrow(ProfileNotFoundError);
+  });
+
+  it("exports and imports a profile, marking it as imported and refusing to overwrite", () => {
+    const from = emptyStore();
+    const to = emptyStore();
+    from.save(sampleSearchProfile());
+    const file = join(from.supportDir, "shared", "tuned.json");
+    from.exportProfile("gemma-tuned", file);
+    expect(JSON.parse(readFileSync(file, "utf8"))).toEqual(sampleSearchProfile());
+
+    const imported = to.importProfile(file);
+    expect(imported.source).toBe("import");
+    expect(to.get("gemma-tuned")).toEqual({ ...sampleSearchProfile(), source: "import" });
+    expect(() => to.importProfile(file)).toThrow(ProfileExistsError);
+    expect(to.importProfile(file, { name: "copy" }).name).toBe("copy");
+    expect(() => to.importProfile(file, { name: "k4v4" })).toThrow(BuiltinProfileReadOnlyError);
+  });
+
+  it("keeps the active profile name, and forgets it when that profile is removed", () => {
+    const store = emptyStore();
+    expect(store.activeProfileName()).toBeUndefined();
+    store.setActiveProfile("k8v4");
+    expect(store.activeProfileName()).toBe("k8v4");
+    store.save(sampleSearchProfile());
+    store.setActiveProfile("gemma-tuned");
+    expect(JSON.parse(readFileSync(join(store.supportDir, "active-profile.json"), "utf8"))).toEqual({
+      name: "gemma-tuned",
+    });
+    expect(() => store.setActiveProfile("missing")).toThrow(ProfileNotFoundError);
+    expect(store.activeProfileName()).toBe("gemma-tuned");
+    store.remove("gemma-tuned");
+    expect(store.activeProfileName()).toBeUndefined();
+    expect(readdirSync(store.supportDir).sort()).toEqual(["profiles"]);
+  });
+});

@@ -1,0 +1,162 @@
+import { existsSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { basename, join } from "node:path";
+import { z } from "zod";
+import { activeProfilePath, appSupportDir, profilesDir } from "../config.ts";
+import { writeJsonAtomic } from "../util/atomicFile.ts";
+import { builtinProfiles, findBuiltinProfile, isBuiltinProfileName } from "./builtins.ts";
+import { BuiltinProfileReadOnlyError } from "./errors/BuiltinProfileReadOnlyError.ts";
+import { InvalidProfileError } from "./errors/InvalidProfileError.ts";
+import { ProfileExistsError } from "./errors/ProfileExistsError.ts";
+import { ProfileFileNameMismatchError } from "./errors/ProfileFileNameMismatchError.ts";
+import { ProfileNotFoundError } from "./errors/ProfileNotFoundError.ts";
+import { parseProfile, profileNameSchema, type Profile } from "./schema.ts";
+
+/** A file in the store that could not be read as a profile; listed, never thrown, so one bad file hides nothing. */
+export interface InvalidProfileFile {
+  path: string;
+  message: string;
+}
+
+export interface ProfileListing {
+  /** built-ins first, then saved profiles by name */
+  profiles: Profile[];
+  invalid: InvalidProfileFile[];
+}
+
+export interface ImportOptions {
+  /** save under this name instead of the one in the file */
+  name?: string;
+  /** replace a saved profile of the same name. Defaults to `false`. */
+  overwrite?: boolean;
+}
+
+const activeProfileFileSchema = z.object({ name: profileNameSchema });
+
+/**
+ * Precision profiles on disk: `<supportDir>/profiles/<name>.json`, plus the built-ins, which live in code.
+ * Every write is atomic (temp file + rename), so a crash never leaves half a profile.
+ */
+export class ProfileStore {
+  constructor(readonly supportDir: string = appSupportDir()) {}
+
+  get directory(): string {
+    return profilesDir(this.supportDir);
+  }
+
+  pathOf(name: string): string {
+    return join(this.directory, `${name}.json`);
+  }
+
+  list(): ProfileListing {
+    const saved: Profile[] = [];
+    const invalid: InvalidProfileFile[] = [];
+    for (const path of this.savedFiles()) {
+      try {
+        saved.push(readProfileFile(path, basename(path, ".json")));
+      } catch (error) {
+        invalid.push({ path, message: error instanceof Error ? error.message : String(error) });
+      }
+    }
+    saved.sort((a, b) => a.name.localeCompare(b.name));
+    return { profiles: [...builtinProfiles, ...saved], invalid };
+  }
+
+  get(name: string): Profile {
+    const builtin = findBuiltinProfile(name);
+    if (builtin) return builtin;
+    const path = this.pathOf(name);
+    if (!profileNameSchema.safeParse(name).success || !existsSync(path)) {
+      throw new ProfileNotFoundError(
+        name,
+        this.list().profiles.map((profile) => profile.name),
+      );
+    }
+    return readProfileFile(path, name);
+  }
+
+  /** Validates and writes the profile; replaces a saved one of the same name. Returns the file path. */
+  save(profile: Profile): string {
+    const valid = parseProfile(profile, `profile "${String(profile.name)}"`);
+    if (isBuiltinProfileName(valid.name)) {
+      throw new BuiltinProfileReadOnlyError(valid.name, "save");
+    }
+    const path = this.pathOf(valid.name);
+    writeJsonAtomic(path, valid);
+    return path;
+  }
+
+  /** Deletes a saved profile; if it was the active one, no profile is active afterwards. */
+  remove(name: string): void {
+    if (isBuiltinProfileName(name)) {
+      throw new BuiltinProfileReadOnlyError(name, "remove");
+    }
+    this.get(name);
+    rmSync(this.pathOf(name));
+    if (this.activeProfileName() === name) {
+      rmSync(activeProfilePath(this.supportDir), { force: true });
+    }
+  }
+
+  exportProfile(name: string, destination: string): void {
+    writeJsonAtomic(destination, this.get(name));
+  }
+
+  /** Reads a profile file from anywhere and saves it with `source: "import"`. */
+  importProfile(sourcePath: string, options: ImportOptions = {}): Profile {
+    const profile = readProfileFile(sourcePath);
+    const imported = parseProfile(
+      { ...profile, name: options.name ?? profile.name, source: "import" },
+      `${sourcePath} (imported as "${options.name ?? profile.name}")`,
+    );
+    if (isBuiltinProfileName(imported.name)) {
+      throw new BuiltinProfileReadOnlyError(imported.name, "import");
+    }
+    const target = this.pathOf(imported.name);
+    if (!options.overwrite && existsSync(target)) {
+      throw new ProfileExistsError(imported.name, target);
+    }
+    this.save(imported);
+    return imported;
+  }
+
+  /** The name in `active-profile.json`, or undefined when none was chosen (or the file is unreadable). */
+  activeProfileName(): string | undefined {
+    const path = activeProfilePath(this.supportDir);
+    if (!existsSync(path)) return undefined;
+    try {
+      return activeProfileFileSchema.parse(JSON.parse(readFileSync(path, "utf8"))).name;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Makes `name` the active profile; it must exist. */
+  setActiveProfile(name: string): Profile {
+    const profile = this.get(name);
+    writeJsonAtomic(activeProfilePath(this.supportDir), { name: profile.name });
+    return profile;
+  }
+
+  private savedFiles(): string[] {
+    if (!existsSync(this.directory)) return [];
+    return readdirSync(this.directory)
+      .filter((file) => file.endsWith(".json"))
+      .sort()
+      .map((file) => join(this.directory, file));
+  }
+}
+
+/** Reads and validates one profile file; with `expectedName`, the profile inside must carry that name. */
+export function readProfileFile(path: string, expectedName?: string): Profile {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    throw new InvalidProfileError(path, error instanceof Error ? error.message : String(error));
+  }
+  const profile = parseProfile(json, path);
+  if (expectedName !== undefined && profile.name !== expectedName) {
+    throw new ProfileFileNameMismatchError(path, expectedName, profile.name);
+  }
+  return profile;
+}
