@@ -1,0 +1,80 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { evalCacheDir } from "../config.ts";
+import { parseKvCacheReport } from "../native/kvReport.ts";
+import { parseKlDivergence, parseKlRunPerplexity } from "../native/perplexityOutput.ts";
+import { runNativeTool } from "../native/run.ts";
+import { writeJsonAtomic } from "../util/atomicFile.ts";
+import { evalCacheKey } from "./cacheKey.ts";
+import { ensureKlBaseline } from "./klBaseline.ts";
+import { perplexityArgs } from "./perplexityArgs.ts";
+import type { EvalResult, EvalSetup, KvSetting } from "./types.ts";
+
+export interface EvaluateOptions {
+  signal?: AbortSignal;
+  /** chunks scored so far, of `setup.chunks`; `phase` says whether the f16 baseline or the setting runs */
+  onProgress?: (done: number, total: number, phase: "baseline" | "setting") => void;
+  /** skip the result cache (the baseline is still reused) */
+  fresh?: boolean;
+}
+
+export interface EvaluateOutcome {
+  result: EvalResult;
+  fromCache: boolean;
+  baselineComputed: boolean;
+}
+
+function resultPath(setup: EvalSetup, setting: KvSetting): string {
+  return join(evalCacheDir(), "results", `${evalCacheKey(setup, setting.args)}.json`);
+}
+
+// llama-perplexity prints one "[n]ppl," per chunk (baseline) or one table row per chunk (KL run)
+function chunkCounter(total: number, phase: "baseline" | "setting", report?: EvaluateOptions["onProgress"]) {
+  let done = 0;
+  return (line: string) => {
+    if (/^\[\d+\]/.test(line.trim()) || /^\s*\d+\s+\d+\.\d+\s+/.test(line)) {
+      done = Math.min(total, done + 1);
+      report?.(done, total, phase);
+    }
+  };
+}
+
+/**
+ * Perplexity, KL-divergence and top-1 agreement of one K/V setting against the f16 cache, on the same text,
+ * with the exact K/V bytes llama.cpp allocated. Cached per (build, model, text, ctx, chunks, setting).
+ */
+export async function evaluate(setup: EvalSetup, setting: KvSetting, options: EvaluateOptions = {}): Promise<EvaluateOutcome> {
+  const cached = resultPath(setup, setting);
+  if (!options.fresh && existsSync(cached)) {
+    return { result: JSON.parse(readFileSync(cached, "utf8")) as EvalResult, fromCache: true, baselineComputed: false };
+  }
+
+  const baseline = await ensureKlBaseline(setup, {
+    signal: options.signal,
+    onLine: chunkCounter(setup.chunks, "baseline", options.onProgress),
+  });
+
+  const run = await runNativeTool(
+    "llama-perplexity",
+    [...perplexityArgs(setup), ...setting.args, "--kl-divergence-base", baseline.path, "--kl-divergence"],
+    { signal: options.signal, onLine: chunkCounter(setup.chunks, "setting", options.onProgress) },
+  );
+
+  const ppl = parseKlRunPerplexity(run.all);
+  const kl = parseKlDivergence(run.all);
+  const result: EvalResult = {
+    setting,
+    ppl: ppl.ppl,
+    pplError: ppl.pplError,
+    pplBase: kl.pplBase,
+    deltaPpl: ppl.ppl - kl.pplBase,
+    deltaPplPct: ((ppl.ppl - kl.pplBase) / kl.pplBase) * 100,
+    meanKld: kl.meanKld,
+    meanKldError: kl.meanKldError,
+    top1Agreement: kl.sameTop,
+    kv: parseKvCacheReport(run.all, "llama-perplexity"),
+    wallMs: run.wallMs,
+  };
+  writeJsonAtomic(cached, result);
+  return { result, fromCache: false, baselineComputed: baseline.computed };
+}

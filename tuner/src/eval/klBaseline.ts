@@ -1,0 +1,39 @@
+import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { evalCacheDir } from "../config.ts";
+import { runNativeTool, type RunOptions } from "../native/run.ts";
+import { tempPathFor } from "../util/atomicFile.ts";
+import { evalCacheKey } from "./cacheKey.ts";
+import { perplexityArgs } from "./perplexityArgs.ts";
+import type { EvalSetup } from "./types.ts";
+
+export const f16Args = ["-ctk", "f16", "-ctv", "f16"];
+
+/** Where the f16 logits of one (build, model, text, ctx, chunks) live. */
+export function klBaselinePath(setup: EvalSetup): string {
+  return join(evalCacheDir(), "baselines", `${evalCacheKey(setup, "f16-logits")}.kld`);
+}
+
+/**
+ * The f16 logits every KL-divergence is measured against, computed once per (build, model, text, ctx, chunks).
+ * llama-perplexity writes into a temp path that is renamed when it exits cleanly: a Ctrl-C leaves no half file.
+ */
+export async function ensureKlBaseline(setup: EvalSetup, options: RunOptions = {}): Promise<{ path: string; computed: boolean }> {
+  const path = klBaselinePath(setup);
+  if (existsSync(path)) {
+    return { path, computed: false };
+  }
+  mkdirSync(join(evalCacheDir(), "baselines"), { recursive: true });
+  const temp = tempPathFor(path);
+  try {
+    await runNativeTool(
+      "llama-perplexity",
+      [...perplexityArgs(setup), "-f", setup.text.path, ...f16Args, "--kl-divergence-base", temp],
+      options,
+    );
+    renameSync(temp, path);
+  } finally {
+    rmSync(temp, { force: true });
+  }
+  return { path, computed: true };
+}

@@ -1,0 +1,44 @@
+import type { KvCacheReport } from "../native/kvReport.ts";
+import type { BuildInfo } from "../native/buildInfo.ts";
+import type { EvalText } from "./evalText.ts";
+
+/** Which model, text and window an evaluation runs on. Everything here is part of every cache key. */
+export interface EvalSetup {
+  /** path of the GGUF file */
+  modelPath: string;
+  /** content hash of the GGUF header + tensor info (see model/gguf) */
+  modelHash: string;
+  text: EvalText;
+  /** tokens per chunk. Defaults to 512. */
+  ctx: number;
+  /** chunks of `ctx` tokens scored. */
+  chunks: number;
+  build: BuildInfo;
+  /** CPU threads. Defaults to all cores. */
+  threads?: number;
+}
+
+/** One K/V cache setting under test: the llama.cpp flags that select it, and a label for people. */
+export interface KvSetting {
+  label: string;
+  /** e.g. ["-ctk", "q8_0", "-ctv", "q4_0"] or ["--cache-type-k-layers", "...", ...]; `-fa on` is added */
+  args: string[];
+}
+
+export interface EvalResult {
+  setting: KvSetting;
+  ppl: number;
+  pplError: number;
+  pplBase: number;
+  /** PPL(setting) − PPL(f16), and the same as a percentage of PPL(f16) */
+  deltaPpl: number;
+  deltaPplPct: number;
+  meanKld: number;
+  meanKldError: number;
+  /** share of tokens whose top-1 prediction matches f16's, 0..1 */
+  top1Agreement: number;
+  /** the K/V cache as llama.cpp allocated it for this run (ctx cells, one sequence) */
+  kv: KvCacheReport;
+  /** wall time of the llama-perplexity run */
+  wallMs: number;
+}

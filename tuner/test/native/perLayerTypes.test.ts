@@ -1,0 +1,48 @@
+import { describe, expect, it } from "vitest";
+import { parseKvCacheReport } from "../../src/native/kvReport.ts";
+import { parsePerplexity } from "../../src/native/perplexityOutput.ts";
+import { runNativeTool } from "../../src/native/run.ts";
+import { gemmaModelPath, wikiTestPath } from "../fixtures.ts";
+
+// Short runs on the real model: 2 chunks of 256 tokens of wikitext-2 test.
+async function perplexity(cacheArgs: string[]) {
+  const run = await runNativeTool("llama-perplexity", [
+    "-m", gemmaModelPath(), "-f", wikiTestPath, "-c", "256", "-b", "256", "--chunks", "2",
+    "-t", "2", "-fa", "on", "-lv", "4", ...cacheArgs,
+  ]);
+  return { ...parsePerplexity(run.all), kv: parseKvCacheReport(run.all) };
+}
+
+const all = (type: string) => Array.from({ length: 18 }, () => type).join(",");
+
+describe("per-layer K/V cache types on Gemma 3 270M", () => {
+  it.each(["f16", "q8_0", "q4_0"])("naming %s for every layer equals the uniform -ctk/-ctv run", async (type) => {
+    const uniform = await perplexity(["-ctk", type, "-ctv", type]);
+    const perLayer = await perplexity(["--cache-type-k-layers", all(type), "--cache-type-v-layers", `0-17:${type}`]);
+    expect(perLayer.ppl).toBe(uniform.ppl);
+    expect(perLayer.chunkPpl).toEqual(uniform.chunkPpl);
+    expect(perLayer.kv).toEqual(uniform.kv);
+    expect(new Set(perLayer.kv.layers.map((l) => `${l.typeK}/${l.typeV}`))).toEqual(new Set([`${type}/${type}`]));
+  });
+
+  it("a profile that differs in one layer gives a different perplexity", async () => {
+    const uniform = await perplexity(["-ctk", "q8_0", "-ctv", "q8_0"]);
+    const oneLayer = await perplexity(["-ctk", "q8_0", "-ctv", "q8_0", "--cache-type-k-layers", "5:q4_0"]);
+    expect(oneLayer.ppl).not.toBe(uniform.ppl);
+    const layer5 = oneLayer.kv.layers.find((l) => l.il === 5)!;
+    expect(layer5.typeK).toBe("q4_0");
+    expect(oneLayer.kv.layers.filter((l) => l.typeK === "q4_0")).toHaveLength(1);
+    expect(oneLayer.kv.sizeK).toBeLessThan(uniform.kv.sizeK);
+  });
+
+  it.each([
+    [["--kvq", "8"], ["-ctk", "q8_0", "-ctv", "q8_0"]],
+    [["--kvq-key", "8", "--kvq-val", "4"], ["-ctk", "q8_0", "-ctv", "q4_0"]],
+    [["--kvq-key", "6", "--kvq-val", "5"], ["-ctk", "q5_1", "-ctv", "q5_0"]],
+  ])("%j behaves exactly like %j", async (kvq, explicit) => {
+    const a = await perplexity(kvq);
+    const b = await perplexity(explicit);
+    expect(a.ppl).toBe(b.ppl);
+    expect(a.kv).toEqual(b.kv);
+  });
+});
