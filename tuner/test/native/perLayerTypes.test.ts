@@ -35,6 +35,21 @@ describe("per-layer K/V cache types on Gemma 3 270M", () => {
     expect(oneLayer.kv.sizeK).toBeLessThan(uniform.kv.sizeK);
   });
 
+  it("keeps the Hadamard rotation correct when f16 and quantized layers mix", async () => {
+    // Q·K and softmax·V are rotation-invariant only if Q, the cached K and the output are rotated together; a
+    // quantized layer next to an f16 one must not get half of it. q8_0 is near-lossless: a correct mix stays as
+    // close to f16 as uniform q8_0 does (about 1% on this short text, either way); a broken rotation scrambles the
+    // attention of half the layers and lands far away.
+    const f16 = await perplexity(["-ctk", "f16", "-ctv", "f16"]);
+    const mixed = await perplexity([
+      "--cache-type-k-layers", "0-8:f16,9-17:q8_0", "--cache-type-v-layers", "0-8:q8_0,9-17:f16",
+    ]);
+    const q8 = await perplexity(["-ctk", "q8_0", "-ctv", "q8_0"]);
+    expect(Math.abs(mixed.ppl - f16.ppl) / f16.ppl).toBeLessThan(0.03);
+    expect(Math.abs(q8.ppl - f16.ppl) / f16.ppl).toBeLessThan(0.03);
+    expect(mixed.ppl).not.toBe(f16.ppl);
+  });
+
   it.each([
     [["--kvq", "8"], ["-ctk", "q8_0", "-ctv", "q8_0"]],
     [["--kvq-key", "8", "--kvq-val", "4"], ["-ctk", "q8_0", "-ctv", "q4_0"]],
