@@ -1,9 +1,10 @@
 import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { evalCacheDir } from "../config.ts";
-import { runNativeTool, type RunOptions } from "../native/run.ts";
+import { NativeToolFailedError, runNativeTool, type RunOptions } from "../native/run.ts";
 import { tempPathFor } from "../util/atomicFile.ts";
 import { evalCacheKey } from "./cacheKey.ts";
+import { EvalTextTooShortError } from "./errors/EvalTextTooShortError.ts";
 import { perplexityArgs } from "./perplexityArgs.ts";
 import type { EvalSetup } from "./types.ts";
 
@@ -26,11 +27,22 @@ export async function ensureKlBaseline(setup: EvalSetup, options: RunOptions = {
   mkdirSync(join(evalCacheDir(), "baselines"), { recursive: true });
   const temp = tempPathFor(path);
   try {
-    await runNativeTool(
+    const run = await runNativeTool(
       "llama-perplexity",
       [...perplexityArgs(setup), "-f", setup.text.path, ...f16Args, "--kl-divergence-base", temp],
       options,
-    );
+    ).catch((error: unknown) => {
+      // llama-perplexity refuses a text shorter than two windows outright
+      if (error instanceof NativeToolFailedError && /you need at least \d+ tokens/.test(error.output)) {
+        throw new EvalTextTooShortError(setup.text.name, setup.ctx, setup.chunks, 0);
+      }
+      throw error;
+    });
+    // and silently scores fewer chunks when the text runs out
+    const scored = Number(run.all.match(/calculating perplexity over (\d+) chunks/)?.[1] ?? setup.chunks);
+    if (scored < setup.chunks) {
+      throw new EvalTextTooShortError(setup.text.name, setup.ctx, setup.chunks, scored);
+    }
     renameSync(temp, path);
   } finally {
     rmSync(temp, { force: true });

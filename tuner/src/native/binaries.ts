@@ -2,7 +2,13 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { nativeBinDir } from "../config.ts";
 
-export type NativeTool = "llama-server" | "llama-perplexity" | "llama-bench" | "llama-cli" | "test-backend-ops";
+export type NativeTool =
+  | "llama-server"
+  | "llama-perplexity"
+  | "llama-bench"
+  | "llama-cli"
+  | "test-backend-ops"
+  | "test-arg-parser";
 
 export class MissingBinaryError extends Error {
   constructor(
