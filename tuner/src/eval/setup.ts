@@ -1,0 +1,28 @@
+import { readModelFacts, type ModelFacts } from "../model/gguf.ts";
+import { readBuildInfo } from "../native/buildInfo.ts";
+import { loadEvalText } from "./evalText.ts";
+import type { EvalSetup } from "./types.ts";
+
+export interface EvalSetupOptions {
+  modelPath: string;
+  /** Defaults to Moby-Dick (see evalText.ts). */
+  textPath?: string;
+  ctx: number;
+  chunks: number;
+  threads?: number;
+}
+
+/** Everything an evaluation needs to know up front: the model's facts, the text's identity, the build. */
+export async function prepareEval(options: EvalSetupOptions): Promise<{ setup: EvalSetup; facts: ModelFacts }> {
+  const facts = await readModelFacts(options.modelPath);
+  const setup: EvalSetup = {
+    modelPath: options.modelPath,
+    modelHash: facts.headerHash,
+    text: loadEvalText(options.textPath),
+    ctx: options.ctx,
+    chunks: options.chunks,
+    build: readBuildInfo(),
+    threads: options.threads,
+  };
+  return { setup, facts };
+}
