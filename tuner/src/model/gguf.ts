@@ -1,9 +1,9 @@
-import { createHash } from "node:crypto";
-import { createReadStream, existsSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { basename } from "node:path";
 import { readGgufFileInfo, type GgufFileInfo } from "node-llama-cpp";
 import { GgufKeyMissingError } from "./errors/GgufKeyMissingError.ts";
 import { ModelFileMissingError } from "./errors/ModelFileMissingError.ts";
+import { sha256FilePrefix } from "./fileHash.ts";
 import { slidingWindowLayers } from "./slidingWindow.ts";
 
 /** One transformer layer's attention shape, as llama.cpp's llama_hparams sees it. */
@@ -84,7 +84,7 @@ export async function readModelFacts(path: string): Promise<ModelFacts> {
     path,
     fileName: basename(path),
     sizeBytes: statSync(path).size,
-    headerHash: await hashFilePrefix(path, info.infoEndOffset ?? info.totalMetadataSize),
+    headerHash: await sha256FilePrefix(path, info.infoEndOffset ?? info.totalMetadataSize),
     architecture,
     nLayer,
     contextLength: metadata.number(key("context_length")),
@@ -92,17 +92,6 @@ export async function readModelFacts(path: string): Promise<ModelFacts> {
     layers,
     slidingWindow,
   };
-}
-
-/** sha256 of the first `length` bytes of a file, streamed. */
-export async function hashFilePrefix(path: string, length: number): Promise<string> {
-  const hash = createHash("sha256");
-  if (length > 0) {
-    for await (const chunk of createReadStream(path, { start: 0, end: length - 1 })) {
-      hash.update(chunk as Buffer);
-    }
-  }
-  return hash.digest("hex");
 }
 
 /** Typed access to dotted GGUF keys ("gemma3.attention.key_length"), naming the file and key when one is missing. */
