@@ -1,0 +1,108 @@
+import type { CommandModule } from "yargs";
+import { defaultModelPath } from "../../../config.ts";
+import { evaluate } from "../../../eval/evaluate.ts";
+import { checkKvBytes } from "../../../eval/kvCheck.ts";
+import { kvTypeFromBits, loadProfileRef, settingFromProfile, uniformProfile } from "../../../eval/kvSetting.ts";
+import { prepareEval } from "../../../eval/setup.ts";
+import { buildLabel } from "../../../native/buildInfo.ts";
+import { kvTypeSchema } from "../../../profiles/schema.ts";
+import { createProgressBar } from "../../ui/progress.ts";
+import { formatEvalTable, type EvalReport } from "../../ui/evalTable.ts";
+
+interface EvalCommandOptions {
+  profile?: string;
+  k?: string;
+  v?: string;
+  kvqKey?: number;
+  kvqVal?: number;
+  model: string;
+  evalFile?: string;
+  ctx: number;
+  chunks: number;
+  threads?: number;
+  json: boolean;
+  fresh: boolean;
+}
+
+export const EvalCommand: CommandModule<object, EvalCommandOptions> = {
+  command: "eval",
+  describe: "Perplexity, KL-divergence vs f16 and measured K/V bytes of one K/V setting",
+  builder: (yargs) =>
+    yargs
+      .option("profile", { type: "string", description: "A saved or built-in profile name, or a profile file", group: "Setting:" })
+      .option("k", { type: "string", description: "K cache type (with --v)", group: "Setting:" })
+      .option("v", { type: "string", description: "V cache type (with --k)", group: "Setting:" })
+      .option("kvqKey", { alias: "kvq-key", type: "number", description: "K cache bits: 16, 8, 6, 5, 4", group: "Setting:" })
+      .option("kvqVal", { alias: "kvq-val", type: "number", description: "V cache bits: 16, 8, 6, 5, 4", group: "Setting:" })
+      .option("model", { type: "string", default: defaultModelPath(), description: "GGUF model file", group: "Measurement:" })
+      .option("evalFile", { alias: "eval-file", type: "string", description: "Text to measure on (default: Moby-Dick)", group: "Measurement:" })
+      .option("ctx", { type: "number", default: 512, description: "Tokens per chunk", group: "Measurement:" })
+      .option("chunks", { type: "number", default: 8, description: "Chunks scored", group: "Measurement:" })
+      .option("threads", { type: "number", description: "CPU threads (default: all cores)", group: "Measurement:" })
+      .option("json", { type: "boolean", default: false, description: "Print JSON for machines" })
+      .option("fresh", { type: "boolean", default: false, description: "Measure again instead of using the cache" })
+      .check((argv) => {
+        const chosen = [argv.profile !== undefined, argv.k !== undefined || argv.v !== undefined, argv.kvqKey !== undefined || argv.kvqVal !== undefined];
+        if (chosen.filter(Boolean).length !== 1) {
+          throw new Error("choose the setting with exactly one of: --profile, --k and --v, --kvq-key and --kvq-val");
+        }
+        if ((argv.k === undefined) !== (argv.v === undefined)) throw new Error("--k and --v go together");
+        if ((argv.kvqKey === undefined) !== (argv.kvqVal === undefined)) throw new Error("--kvq-key and --kvq-val go together");
+        if (!Number.isInteger(argv.ctx) || argv.ctx < 64) throw new Error(`--ctx must be an integer ≥ 64, got ${argv.ctx}`);
+        if (!Number.isInteger(argv.chunks) || argv.chunks < 1) throw new Error(`--chunks must be an integer ≥ 1, got ${argv.chunks}`);
+        return true;
+      }),
+  async handler(argv) {
+    const started = performance.now();
+    const { setup, facts } = await prepareEval({
+      modelPath: argv.model,
+      textPath: argv.evalFile,
+      ctx: argv.ctx,
+      chunks: argv.chunks,
+      threads: argv.threads,
+    });
+
+    const profile =
+      argv.profile !== undefined
+        ? loadProfileRef(argv.profile)
+        : argv.k !== undefined
+          ? uniformProfile(kvTypeSchema.parse(argv.k), kvTypeSchema.parse(argv.v))
+          : uniformProfile(kvTypeFromBits("--kvq-key", argv.kvqKey!), kvTypeFromBits("--kvq-val", argv.kvqVal!));
+    const setting = settingFromProfile(profile, facts);
+
+    const progress = createProgressBar(`eval ${setting.label}`);
+    const outcome = await evaluate(setup, setting, {
+      fresh: argv.fresh,
+      onProgress: (done, total, phase) => progress.update(done, total, phase === "baseline" ? "f16 baseline" : setting.label),
+    });
+    progress.stop();
+    const { result } = outcome;
+    const formulaBytes = checkKvBytes(setting.label, result.kv, facts, setting.types, setup.ctx);
+    const wallMs = performance.now() - started;
+
+    const report: EvalReport = {
+      setting: setting.label,
+      types: setting.types,
+      model: { file: facts.fileName, headerHash: facts.headerHash },
+      text: { name: setup.text.name, sha256: setup.text.sha256 },
+      ctx: setup.ctx,
+      chunks: setup.chunks,
+      build: buildLabel(setup.build),
+      ppl: result.ppl,
+      pplError: result.pplError,
+      pplBase: result.pplBase,
+      deltaPpl: result.deltaPpl,
+      deltaPplPct: result.deltaPplPct,
+      meanKld: result.meanKld,
+      meanKldError: result.meanKldError,
+      top1Agreement: result.top1Agreement,
+      kvBytes: { measured: result.kv.sizeK + result.kv.sizeV, formula: formulaBytes, k: result.kv.sizeK, v: result.kv.sizeV },
+      fromCache: outcome.fromCache,
+      baselineComputed: outcome.baselineComputed,
+      llamaWallMs: outcome.fromCache ? 0 : result.wallMs,
+      totalWallMs: wallMs,
+    };
+    process.stdout.write(argv.json ? `${JSON.stringify(report, null, 2)}\n` : formatEvalTable(report));
+  },
+};
+

@@ -1,0 +1,42 @@
+import type { EvalResult } from "../../eval/types.ts";
+import type { PerLayerTypes } from "../../profiles/perLayerTypes.ts";
+import { formatBytes } from "../commands/model/formatBytes.ts";
+
+/** The quality numbers of an EvalResult, plus where they came from and what they cost. */
+export interface EvalReport
+  extends Pick<EvalResult, "ppl" | "pplError" | "pplBase" | "deltaPpl" | "deltaPplPct" | "meanKld" | "meanKldError" | "top1Agreement"> {
+  setting: string;
+  types: PerLayerTypes;
+  model: { file: string; headerHash: string };
+  text: { name: string; sha256: string };
+  ctx: number;
+  chunks: number;
+  build: string;
+  kvBytes: { measured: number; formula: number; k: number; v: number };
+  fromCache: boolean;
+  baselineComputed: boolean;
+  llamaWallMs: number;
+  totalWallMs: number;
+}
+
+const signed = (n: number, digits: number) => `${n >= 0 ? "+" : ""}${n.toFixed(digits)}`;
+
+/** A short table for people; --json carries every field. */
+export function formatEvalTable(r: EvalReport): string {
+  const rows: [string, string][] = [
+    ["setting", r.setting],
+    ["model", r.model.file],
+    ["text", `${r.text.name} (ctx ${r.ctx}, ${r.chunks} chunks)`],
+    ["llama.cpp", r.build],
+    ["PPL", `${r.ppl.toFixed(4)} ± ${r.pplError.toFixed(4)}`],
+    ["PPL f16", r.pplBase.toFixed(4)],
+    ["ΔPPL", `${signed(r.deltaPpl, 4)} (${signed(r.deltaPplPct, 3)}%)`],
+    ["mean KLD vs f16", `${r.meanKld.toFixed(6)} ± ${r.meanKldError.toFixed(6)}`],
+    ["top-1 agreement", `${(r.top1Agreement * 100).toFixed(2)}%`],
+    ["K/V bytes (llama.cpp)", `${r.kvBytes.measured} B (${formatBytes(r.kvBytes.measured)}; K ${formatBytes(r.kvBytes.k)}, V ${formatBytes(r.kvBytes.v)})`],
+    ["K/V bytes (formula)", `${r.kvBytes.formula} B: ${r.kvBytes.formula === r.kvBytes.measured ? "match" : "MISMATCH"}`],
+    ["result", r.fromCache ? "from cache" : `measured in ${(r.llamaWallMs / 1000).toFixed(1)} s`],
+  ];
+  const width = Math.max(...rows.map(([name]) => name.length));
+  return `${rows.map(([name, value]) => `${name.padEnd(width)}  ${value}`).join("\n")}\n`;
+}
