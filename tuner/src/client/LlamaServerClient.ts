@@ -1,0 +1,68 @@
+import { kvCacheReportFromServer, serverKvCacheSchema, type KvCacheReport } from "../native/kvReport.ts";
+import { streamChat } from "./chatStream.ts";
+import { InvalidServerResponseError } from "./errors/InvalidServerResponseError.ts";
+import { ServerHttpError } from "./errors/ServerHttpError.ts";
+import { ServerNotRunningError } from "./errors/ServerNotRunningError.ts";
+import { ServerTimeoutError } from "./errors/ServerTimeoutError.ts";
+import { isAbortError } from "./fetchErrors.ts";
+import { requestServer } from "./request.ts";
+import type { ChatAnswer, ChatRequest, FetchFunction, HealthState } from "./types.ts";
+
+export interface LlamaServerClientOptions {
+  /** e.g. `http://127.0.0.1:8737` */
+  baseUrl: string;
+  /** Defaults to `globalThis.fetch`; tests and other runtimes pass their own. */
+  fetch?: FetchFunction;
+  /** Timeout of short requests (health, props). Defaults to 10 000 ms. */
+  requestTimeoutMs?: number;
+}
+
+/** llama-server's OpenAI-compatible API plus its /health and (patched) /props. Never starts anything. */
+export class LlamaServerClient {
+  readonly baseUrl: string;
+  private readonly fetchFn: FetchFunction;
+  private readonly requestTimeoutMs: number;
+
+  constructor(options: LlamaServerClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/$/, "");
+    this.fetchFn = options.fetch ?? globalThis.fetch;
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
+  }
+
+  /** "ready" on 200, "loading" on 503 (the model is still loading), "down" when nothing listens. */
+  async health(): Promise<HealthState> {
+    try {
+      await this.get("/health");
+      return "ready";
+    } catch (error) {
+      if (error instanceof ServerNotRunningError) return "down";
+      if (error instanceof ServerHttpError && error.status === 503) return "loading";
+      throw error;
+    }
+  }
+
+  /** The K/V cache the server allocated, from the patched /props; undefined on a stock llama-server. */
+  async kvCache(): Promise<KvCacheReport | undefined> {
+    const props = (await (await this.get("/props")).json()) as { kv_cache?: unknown };
+    if (props.kv_cache === undefined) return undefined;
+    const parsed = serverKvCacheSchema.safeParse(props.kv_cache);
+    if (!parsed.success) throw new InvalidServerResponseError("/props", `kv_cache: ${parsed.error.message}`);
+    return kvCacheReportFromServer(parsed.data);
+  }
+
+  /** Streams an answer; see {@link streamChat}. */
+  chat(request: ChatRequest, onText?: (text: string) => void): Promise<ChatAnswer> {
+    return streamChat(this.baseUrl, this.fetchFn, request, onText);
+  }
+
+  private async get(route: string): Promise<Response> {
+    try {
+      return await requestServer(this.baseUrl, route, this.fetchFn, {
+        signal: AbortSignal.timeout(this.requestTimeoutMs),
+      });
+    } catch (error) {
+      if (isAbortError(error)) throw new ServerTimeoutError(route, this.requestTimeoutMs);
+      throw error;
+    }
+  }
+}

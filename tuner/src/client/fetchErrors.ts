@@ -1,0 +1,16 @@
+/** The innermost `cause` of a fetch failure (undici wraps the socket error in a TypeError "fetch failed"). */
+function rootCause(error: unknown): unknown {
+  let current = error;
+  while (current instanceof Error && current.cause !== undefined) current = current.cause;
+  return current;
+}
+
+/** Whether fetch failed because nothing listens on the port. */
+export function isConnectionRefused(error: unknown): boolean {
+  const cause = rootCause(error) as { code?: unknown } | undefined;
+  return cause?.code === "ECONNREFUSED";
+}
+
+export function isAbortError(error: unknown): boolean {
+  return error instanceof Error && (error.name === "AbortError" || error.name === "TimeoutError");
+}

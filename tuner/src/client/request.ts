@@ -1,0 +1,46 @@
+import { ServerHttpError } from "./errors/ServerHttpError.ts";
+import { ServerNotRunningError } from "./errors/ServerNotRunningError.ts";
+import { isConnectionRefused } from "./fetchErrors.ts";
+import type { FetchFunction } from "./types.ts";
+
+export interface ServerRequest {
+  /** sent as JSON with POST; without it the request is a GET */
+  body?: unknown;
+  signal?: AbortSignal;
+}
+
+/** One request to llama-server; a refused connection and non-2xx answers become typed errors. */
+export async function requestServer(
+  baseUrl: string,
+  route: string,
+  fetchFn: FetchFunction,
+  { body, signal }: ServerRequest = {},
+): Promise<Response> {
+  const init: RequestInit =
+    body === undefined
+      ? { method: "GET", signal }
+      : { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body), signal };
+  let response: Response;
+  try {
+    response = await fetchFn(`${baseUrl}${route}`, init);
+  } catch (error) {
+    if (isConnectionRefused(error)) throw new ServerNotRunningError(baseUrl);
+    throw error;
+  }
+  if (!response.ok) {
+    throw new ServerHttpError(route, response.status, await serverMessage(response));
+  }
+  return response;
+}
+
+/** llama-server puts its reason in `{ error: { message } }`; anything else is shown as text. */
+async function serverMessage(response: Response): Promise<string> {
+  const text = await response.text().catch(() => "");
+  try {
+    const json = JSON.parse(text) as { error?: { message?: unknown } };
+    if (typeof json.error?.message === "string") return json.error.message;
+  } catch {
+    // not JSON
+  }
+  return text.slice(0, 300);
+}

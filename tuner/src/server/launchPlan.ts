@@ -1,0 +1,62 @@
+import { basename, join } from "node:path";
+import { defaultModelFileName, defaultModelPath, nativeBinDir } from "../config.ts";
+import { findBuiltinProfile } from "../profiles/builtins.ts";
+import { profileToLlamaArgs } from "../profiles/args.ts";
+import type { Profile } from "../profiles/schema.ts";
+import type { ProfileStore } from "../profiles/store.ts";
+import { ProfileModelMismatchError } from "./errors/ProfileModelMismatchError.ts";
+import { defaultContextSize, defaultServerPort, type LaunchPlan, type ServerSettings } from "./types.ts";
+
+/** llama.cpp's own default, used while no profile was chosen. */
+export const fallbackProfileName = "f16";
+
+/** The active profile, or the f16 built-in when none is active. Throws if the active one is gone or invalid. */
+export function activeProfile(store: ProfileStore): Profile {
+  const name = store.activeProfileName();
+  return name === undefined ? findBuiltinProfile(fallbackProfileName)! : store.get(name);
+}
+
+/** `native/bin/llama-server`, or undefined where the repo layout is unknown (inside a bundled Raycast build). */
+export function defaultServerBinaryPath(): string | undefined {
+  try {
+    return join(nativeBinDir(), "llama-server");
+  } catch {
+    return undefined;
+  }
+}
+
+/** The exact command line for `profile`: always on 127.0.0.1, one slot so the whole context serves one chat. */
+export function planLaunch(settings: ServerSettings, profile: Profile): LaunchPlan {
+  const modelPath = settings.modelPath ?? defaultModelPath();
+  const port = settings.port ?? defaultServerPort;
+  if (profile.model && profile.model.fileName !== basename(modelPath)) {
+    throw new ProfileModelMismatchError(profile.name, profile.model.fileName, basename(modelPath));
+  }
+  const args = [
+    ...["-m", modelPath, "--host", "127.0.0.1", "--port", String(port)],
+    ...["-c", String(settings.contextSize ?? defaultContextSize), "-np", "1"],
+    ...(settings.threads !== undefined ? ["-t", String(settings.threads)] : []),
+    ...(settings.gpuLayers !== undefined ? ["-ngl", String(settings.gpuLayers)] : []),
+    ...chatTemplateArgs(settings.chatTemplate, modelPath),
+    ...profileToLlamaArgs(profile),
+  ];
+  return {
+    binaryPath: settings.binaryPath ?? defaultServerBinaryPath() ?? join("native", "bin", "llama-server"),
+    modelPath,
+    port,
+    profileName: profile.name,
+    args,
+  };
+}
+
+// The default model's GGUF has no tokenizer.chat_template, and llama.cpp's fallback (chatml) makes Gemma ramble.
+// A built-in template name only means a name with --no-jinja; with Jinja it would be read as the template text.
+function chatTemplateArgs(chatTemplate: string | undefined, modelPath: string): string[] {
+  const template = chatTemplate ?? (basename(modelPath) === defaultModelFileName ? "gemma" : undefined);
+  return template !== undefined ? ["--no-jinja", "--chat-template", template] : [];
+}
+
+/** A running server matches the plan when it runs the same binary with the same arguments. */
+export function sameLaunch(a: LaunchPlan, b: LaunchPlan): boolean {
+  return a.binaryPath === b.binaryPath && a.args.length === b.args.length && a.args.every((arg, i) => arg === b.args[i]);
+}

@@ -1,0 +1,52 @@
+import type { KvCacheReport } from "../native/kvReport.ts";
+
+/** What the user chose for the server; everything else comes from the active profile. */
+export interface ServerSettings {
+  /** The llama-server binary. Defaults to `native/bin/llama-server` (config.ts `nativeBinDir`). */
+  binaryPath?: string;
+  /** The GGUF model to load. Defaults to the default model (config.ts `defaultModelPath`). */
+  modelPath?: string;
+  /** Loopback port. Defaults to {@link defaultServerPort}. */
+  port?: number;
+  /** Context size in tokens (`-c`). Defaults to {@link defaultContextSize}. */
+  contextSize?: number;
+  /** CPU threads (`-t`). Defaults to llama.cpp's own choice. */
+  threads?: number;
+  /** Layers offloaded to the GPU (`-ngl`). Defaults to llama.cpp's own choice. */
+  gpuLayers?: number;
+  /**
+   * llama.cpp chat template name (`--chat-template`). Defaults to the model's own template; for the default
+   * model, which ships without one, to "gemma".
+   */
+  chatTemplate?: string;
+}
+
+/** An unusual port, so KVSplit does not collide with other local model servers (8080, 11434, 1234). */
+export const defaultServerPort = 8737;
+export const defaultContextSize = 4096;
+
+/** Everything needed to launch the server, and to tell whether a running one matches it. */
+export interface LaunchPlan {
+  binaryPath: string;
+  modelPath: string;
+  port: number;
+  profileName: string;
+  /** the whole argument list after the binary */
+  args: string[];
+}
+
+/** server.json: the launch plan of the server we started, and who it is. */
+export interface ServerState extends LaunchPlan {
+  pid: number;
+  /** ISO date */
+  startedAt: string;
+}
+
+export type ServerStatus =
+  | { state: "stopped" }
+  /** our process is alive; `ready` once GET /health answers 200 (it answers 503 while loading the model) */
+  | { state: "running"; server: ServerState; ready: boolean; kvCache?: KvCacheReport }
+  /** server.json names a process that is gone: it crashed or was killed */
+  | { state: "crashed"; server: ServerState; logTail: string[] }
+  /** no server of ours, yet something answers on the port */
+  | { state: "port-in-use"; port: number };
