@@ -1,6 +1,6 @@
 import { existsSync, statSync } from "node:fs";
 import { basename } from "node:path";
-import { readGgufFileInfo, type GgufFileInfo } from "node-llama-cpp";
+import type { GgufFileInfo } from "node-llama-cpp";
 import { GgufKeyMissingError } from "./errors/GgufKeyMissingError.ts";
 import { ModelFileMissingError } from "./errors/ModelFileMissingError.ts";
 import { sha256FilePrefix } from "./fileHash.ts";
@@ -46,6 +46,8 @@ export async function readModelFacts(path: string): Promise<ModelFacts> {
   if (!existsSync(path)) {
     throw new ModelFileMissingError(path);
   }
+  // loaded on first use: node-llama-cpp takes half a second to import, and most CLI commands never need it
+  const { readGgufFileInfo } = await import("node-llama-cpp");
   const info = await readGgufFileInfo(path, { ignoreKeys: ignoredKeys, logWarnings: false, sourceType: "filesystem" });
   const metadata = new GgufMetadataReader(path, info);
   const architecture = metadata.string("general.architecture");

@@ -1,5 +1,4 @@
 import { existsSync, statSync } from "node:fs";
-import { createModelDownloader } from "node-llama-cpp";
 import { modelsDir } from "../../config.ts";
 import type { FetchOptions, FetchedModel, ModelSource } from "./ModelSource.ts";
 
@@ -27,6 +26,7 @@ export class HuggingFaceModelSource implements ModelSource {
   }
 
   async fetch({ signal, onProgress }: FetchOptions = {}): Promise<FetchedModel> {
+    const { createModelDownloader } = await import("node-llama-cpp");
     const downloader = await createModelDownloader({
       modelUri: this.uri,
       dirPath: this.options.directory ?? modelsDir(),

@@ -1,0 +1,82 @@
+#!/usr/bin/env node
+// Brings a checkout to a working state: npm dependencies, KVSplit's patched llama.cpp, the default model.
+// Plain Node with no dependencies, because it runs before node_modules exists. Every step is skipped or
+// reused when already done, so running it again is fast. Any failure stops it with a non-zero exit.
+//
+// usage: node scripts/setup.mjs [--quiet]
+//   --quiet  print only the step names; a failing step's output is shown in full
+import { spawnSync } from "node:child_process";
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
+import { URL, fileURLToPath } from "node:url";
+
+const repo = fileURLToPath(new URL("..", import.meta.url));
+const args = process.argv.slice(2);
+const unknown = args.filter((arg) => arg !== "--quiet");
+if (unknown.length > 0) {
+  fail(`unknown option ${unknown.join(" ")}; expected none or --quiet`, 2);
+}
+const quiet = args.includes("--quiet");
+const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+
+if (dependenciesStale()) {
+  step("installing npm dependencies (npm ci)", npm, ["ci", ...(quiet ? ["--no-audit", "--no-fund"] : [])]);
+} else if (!quiet) {
+  say("npm dependencies are up to date");
+}
+step("building KVSplit's llama.cpp (native/build.sh)", "bash", [join(repo, "native", "build.sh")]);
+step("fetching the default model", process.execPath, [
+  join(repo, "tuner", "bin", "tuner.mjs"),
+  "model",
+  "fetch",
+  ...(quiet ? ["--quiet"] : []),
+]);
+if (!quiet) say("ready");
+
+/** node_modules is missing, or package-lock.json changed after the last install recorded its own copy. */
+function dependenciesStale() {
+  const installed = join(repo, "node_modules", ".package-lock.json");
+  if (!existsSync(installed)) return true;
+  return statSync(join(repo, "package-lock.json")).mtimeMs > statSync(installed).mtimeMs;
+}
+
+/** Runs one step from the repo root; quiet steps write to a log that is shown only if the step fails. */
+function step(title, command, commandArgs) {
+  say(title);
+  if (!quiet) {
+    const result = spawnSync(command, commandArgs, { cwd: repo, stdio: "inherit" });
+    check(title, command, result);
+    return;
+  }
+  const logDir = mkdtempSync(join(tmpdir(), "kvsplit-setup-"));
+  const logPath = join(logDir, "step.log");
+  const log = openSync(logPath, "w");
+  let result;
+  try {
+    result = spawnSync(command, commandArgs, { cwd: repo, stdio: ["ignore", log, log] });
+  } finally {
+    closeSync(log);
+  }
+  if (result.error || result.status !== 0) process.stderr.write(readFileSync(logPath, "utf8"));
+  rmSync(logDir, { recursive: true, force: true });
+  check(title, command, result);
+}
+
+function check(title, command, result) {
+  if (result.error) fail(`${title}: could not run ${command}: ${result.error.message}`);
+  if (result.status !== 0) {
+    const how = result.signal ? `was killed by ${result.signal}` : `exited with code ${result.status}`;
+    fail(`${title}: ${command} ${how}; expected exit code 0`);
+  }
+}
+
+function say(message) {
+  process.stderr.write(`setup: ${message}\n`);
+}
+
+function fail(message, code = 1) {
+  process.stderr.write(`setup: error: ${message}\n`);
+  process.exit(code);
+}

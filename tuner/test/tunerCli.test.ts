@@ -1,0 +1,99 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { execa } from "execa";
+import { describe, expect, it } from "vitest";
+import { repoRoot } from "../src/config.ts";
+import { sampleSearchProfile } from "../src/profiles/testProfiles.ts";
+import { gemmaModelPath, stories260kPath } from "./fixtures.ts";
+
+const tunerBin = join(repoRoot(), "tuner", "bin", "tuner.mjs");
+
+/** Runs the real CLI in its own process, with its own app-support directory. */
+function tuner(args: string[], home: string) {
+  return execa("node", [tunerBin, ...args], { reject: false, env: { KVSPLIT_HOME: home }, stdin: "ignore" });
+}
+
+const newHome = () => mkdtempSync(join(tmpdir(), "kvsplit-cli-"));
+
+describe("tuner profiles", () => {
+  it("imports, lists, shows, activates, exports and removes a profile", async () => {
+    const home = newHome();
+    const file = join(home, "tuned.json");
+    writeFileSync(file, JSON.stringify(sampleSearchProfile()));
+
+    expect((await tuner(["profiles", "import", file], home)).exitCode).toBe(0);
+    expect((await tuner(["profiles", "use", "gemma-tuned"], home)).stdout).toBe("active profile: gemma-tuned");
+
+    const list = await tuner(["profiles", "list", "--json"], home);
+    const listed = JSON.parse(list.stdout) as { active: string; profiles: { name: string; source: string }[] };
+    expect(listed.active).toBe("gemma-tuned");
+    expect(listed.profiles.map((p) => `${p.name}:${p.source}`)).toContain("gemma-tuned:import");
+
+    const show = await tuner(["profiles", "show", "gemma-tuned"], home);
+    expect(show.stdout).toContain(
+      "llama.cpp flags: -fa on --cache-type-k-layers q8_0,q8_0,q4_0,q5_1 --cache-type-v-layers q4_0,q4_0,q4_0,q8_0",
+    );
+
+    const exported = join(home, "out", "copy.json");
+    expect((await tuner(["profiles", "export", "gemma-tuned", exported], home)).exitCode).toBe(0);
+    expect(JSON.parse(readFileSync(exported, "utf8"))).toMatchObject({ name: "gemma-tuned", source: "import" });
+
+    expect((await tuner(["profiles", "rm", "gemma-tuned"], home)).exitCode).toBe(0);
+    const after = JSON.parse((await tuner(["profiles", "list", "--json"], home)).stdout) as { active?: string };
+    expect(after.active).toBeUndefined();
+  });
+
+  it("fails with one line naming what was expected", async () => {
+    const home = newHome();
+    const missing = await tuner(["profiles", "show", "nope"], home);
+    expect(missing.exitCode).toBe(1);
+    expect(missing.stderr).toBe('tuner: no profile named "nope"; expected one of: f16, k8v8, k8v4, k4v8, k4v4');
+
+    const builtin = await tuner(["profiles", "rm", "k8v8"], home);
+    expect(builtin.exitCode).toBe(1);
+    expect(builtin.stderr).toContain("it is a built-in profile");
+
+    const bad = join(home, "bad.json");
+    writeFileSync(bad, JSON.stringify({ ...sampleSearchProfile(), schemaVersion: 7 }));
+    const invalid = await tuner(["profiles", "import", bad], home);
+    expect(invalid.exitCode).toBe(1);
+    expect(invalid.stderr).toContain(`tuner: ${bad} is not a valid KVSplit profile`);
+    expect(invalid.stderr).toContain("schemaVersion");
+  });
+
+  it("rejects unknown commands", async () => {
+    const unknown = await tuner(["profiles", "bogus"], newHome());
+    expect(unknown.exitCode).toBe(1);
+    expect(unknown.stderr).toContain("tuner: Unknown command: bogus");
+  });
+});
+
+describe("tuner model", () => {
+  it("info reports the real Gemma model's shape and the built-ins' exact K/V bytes", async () => {
+    const info = await tuner(["model", "info", "--model", gemmaModelPath(), "--ctx", "4096", "--json"], newHome());
+    expect(info.exitCode).toBe(0);
+    const report = JSON.parse(info.stdout) as {
+      facts: { nLayer: number; slidingWindow: number };
+      kvCost: { profile: string; bytesPerToken: number; bytesAtCtx: number }[];
+    };
+    expect(report.facts).toMatchObject({ nLayer: 18, slidingWindow: 512 });
+    const f16 = report.kvCost.find((row) => row.profile === "f16")!;
+    // 18 layers × (K + V) × 256 elements × 2 bytes; at 4096: 3 full layers of 4096 cells, 15 window layers of 1024
+    expect(f16.bytesPerToken).toBe(18 * 2 * 256 * 2);
+    expect(f16.bytesAtCtx).toBe((3 * 4096 + 15 * 1024) * 2 * 256 * 2);
+  });
+
+  it("info reads a model without a sliding window", async () => {
+    const info = await tuner(["model", "info", "--model", stories260kPath], newHome());
+    expect(info.exitCode).toBe(0);
+    expect(info.stdout).toContain("full attention in every layer");
+    expect(info.stdout).toContain("4 KV heads × 8 (K) / 8 (V)");
+  });
+
+  it("fetch reuses the present default model and prints its path", async () => {
+    const fetch = await tuner(["model", "fetch", "--quiet"], newHome());
+    expect(fetch.exitCode).toBe(0);
+    expect(fetch.stdout).toBe(gemmaModelPath());
+  });
+});
