@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import type { ModelFacts } from "../model/gguf.ts";
 import { profileToLlamaArgs } from "../profiles/args.ts";
 import { perLayerTypes, type PerLayerTypes } from "../profiles/perLayerTypes.ts";
-import type { KvType, Profile } from "../profiles/schema.ts";
+import { kvTypeSchema, kvTypes, type KvType, type Profile } from "../profiles/schema.ts";
 import { ProfileStore, readProfileFile } from "../profiles/store.ts";
 import { ProfileModelMismatchError } from "./errors/ProfileModelMismatchError.ts";
 import type { KvSetting } from "./types.ts";
@@ -53,6 +53,19 @@ export class InvalidKvBitsError extends Error {
     super(`invalid value for ${flag}: '${given}' (valid bit widths: 16 (f16), 8 (q8_0), 6 (q5_1), 5 (q5_0), 4 (q4_0))`);
     this.name = "InvalidKvBitsError";
   }
+}
+
+export class InvalidKvTypeError extends Error {
+  constructor(flag: string, given: string) {
+    super(`invalid value for ${flag}: '${given}' (allowed: ${kvTypes.join(", ")})`);
+    this.name = "InvalidKvTypeError";
+  }
+}
+
+export function parseKvType(flag: string, given: string): KvType {
+  const parsed = kvTypeSchema.safeParse(given);
+  if (!parsed.success) throw new InvalidKvTypeError(flag, given);
+  return parsed.data;
 }
 
 export function kvTypeFromBits(flag: string, bits: string | number): KvType {

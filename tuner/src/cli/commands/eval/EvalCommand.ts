@@ -2,10 +2,9 @@ import type { CommandModule } from "yargs";
 import { defaultModelPath } from "../../../config.ts";
 import { evaluate } from "../../../eval/evaluate.ts";
 import { checkKvBytes } from "../../../eval/kvCheck.ts";
-import { kvTypeFromBits, loadProfileRef, settingFromProfile, uniformProfile } from "../../../eval/kvSetting.ts";
+import { kvTypeFromBits, loadProfileRef, parseKvType, settingFromProfile, uniformProfile } from "../../../eval/kvSetting.ts";
 import { prepareEval } from "../../../eval/setup.ts";
 import { buildLabel } from "../../../native/buildInfo.ts";
-import { kvTypeSchema } from "../../../profiles/schema.ts";
 import { createProgressBar } from "../../ui/progress.ts";
 import { formatEvalTable, type EvalReport } from "../../ui/evalTable.ts";
 
@@ -54,6 +53,13 @@ export const EvalCommand: CommandModule<object, EvalCommandOptions> = {
       }),
   async handler(argv) {
     const started = performance.now();
+    // the cheap checks first: a typo in a type must not wait for the model to be read
+    const profile =
+      argv.profile !== undefined
+        ? loadProfileRef(argv.profile)
+        : argv.k !== undefined
+          ? uniformProfile(parseKvType("--k", argv.k), parseKvType("--v", argv.v!))
+          : uniformProfile(kvTypeFromBits("--kvq-key", argv.kvqKey!), kvTypeFromBits("--kvq-val", argv.kvqVal!));
     const { setup, facts } = await prepareEval({
       modelPath: argv.model,
       textPath: argv.evalFile,
@@ -61,13 +67,6 @@ export const EvalCommand: CommandModule<object, EvalCommandOptions> = {
       chunks: argv.chunks,
       threads: argv.threads,
     });
-
-    const profile =
-      argv.profile !== undefined
-        ? loadProfileRef(argv.profile)
-        : argv.k !== undefined
-          ? uniformProfile(kvTypeSchema.parse(argv.k), kvTypeSchema.parse(argv.v))
-          : uniformProfile(kvTypeFromBits("--kvq-key", argv.kvqKey!), kvTypeFromBits("--kvq-val", argv.kvqVal!));
     const setting = settingFromProfile(profile, facts);
 
     const progress = createProgressBar(`eval ${setting.label}`);
