@@ -11,6 +11,12 @@ export function isConnectionRefused(error: unknown): boolean {
   return cause?.code === "ECONNREFUSED";
 }
 
+/** Whether the connection was reset or closed by the other side. */
+export function isSocketError(error: unknown): boolean {
+  const cause = rootCause(error) as { code?: unknown } | undefined;
+  return cause?.code === "ECONNRESET" || cause?.code === "EPIPE" || cause?.code === "UND_ERR_SOCKET";
+}
+
 export function isAbortError(error: unknown): boolean {
   return error instanceof Error && (error.name === "AbortError" || error.name === "TimeoutError");
 }

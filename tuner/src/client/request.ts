@@ -1,6 +1,7 @@
 import { ServerHttpError } from "./errors/ServerHttpError.ts";
 import { ServerNotRunningError } from "./errors/ServerNotRunningError.ts";
-import { isConnectionRefused } from "./fetchErrors.ts";
+import { ConnectionLostError } from "./errors/ConnectionLostError.ts";
+import { isConnectionRefused, isSocketError } from "./fetchErrors.ts";
 import type { FetchFunction } from "./types.ts";
 
 export interface ServerRequest {
@@ -25,6 +26,8 @@ export async function requestServer(
     response = await fetchFn(`${baseUrl}${route}`, init);
   } catch (error) {
     if (isConnectionRefused(error)) throw new ServerNotRunningError(baseUrl);
+    // reset or closed before any answer: the server died while (or just before) we connected
+    if (isSocketError(error)) throw new ConnectionLostError(route, "", { cause: error });
     throw error;
   }
   if (!response.ok) {

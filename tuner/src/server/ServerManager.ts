@@ -3,7 +3,7 @@ import { LlamaServerClient } from "../client/LlamaServerClient.ts";
 import type { FetchFunction } from "../client/types.ts";
 import { serverLogPath, serverStatePath } from "../config.ts";
 import { MissingBinaryError } from "../native/binaries.ts";
-import { ModelFileNotFoundError } from "./errors/ModelFileNotFoundError.ts";
+import { ModelFileMissingError } from "../model/errors/ModelFileMissingError.ts";
 import { PortInUseError } from "./errors/PortInUseError.ts";
 import { ServerReadyTimeoutError } from "./errors/ServerReadyTimeoutError.ts";
 import { ServerStartFailedError } from "./errors/ServerStartFailedError.ts";
@@ -105,7 +105,7 @@ export class ServerManager {
 
   private async start(plan: LaunchPlan, onStep: (step: StartStep) => void): Promise<ServerState> {
     if (!existsSync(plan.binaryPath)) throw new MissingBinaryError("llama-server", plan.binaryPath);
-    if (!existsSync(plan.modelPath)) throw new ModelFileNotFoundError(plan.modelPath);
+    if (!existsSync(plan.modelPath)) throw new ModelFileMissingError(plan.modelPath);
     // a crashed server's record must not be mistaken for a running one
     this.stateFile.remove();
     if (!(await isPortFree(plan.port))) {

@@ -1,0 +1,46 @@
+import { describe, expect, it } from "vitest";
+import { findBuiltinProfile } from "../profiles/builtins.ts";
+import { sampleSearchProfile } from "../profiles/testProfiles.ts";
+import { ProfileModelMismatchError } from "./errors/ProfileModelMismatchError.ts";
+import { planLaunch, sameLaunch } from "./launchPlan.ts";
+
+const settings = { binaryPath: "/bin/llama-server", modelPath: "/models/m.gguf", port: 9000, contextSize: 2048 };
+
+describe("planLaunch", () => {
+  it("binds loopback and appends the profile's cache flags", () => {
+    const plan = planLaunch({ ...settings, threads: 2, gpuLayers: 0 }, findBuiltinProfile("k8v4")!);
+    expect(plan.args).toEqual([
+      ...["-m", "/models/m.gguf", "--host", "127.0.0.1", "--port", "9000", "-c", "2048", "-np", "1"],
+      ...["-t", "2", "-ngl", "0", "-fa", "on", "-ctk", "q8_0", "-ctv", "q4_0"],
+    ]);
+    expect(plan.profileName).toBe("k8v4");
+  });
+
+  it("passes per-layer types for the model the profile was made for", () => {
+    const plan = planLaunch(settings, sampleSearchProfile());
+    expect(plan.args.slice(-4)).toEqual([
+      "--cache-type-k-layers",
+      "q8_0,q8_0,q4_0,q5_1",
+      "--cache-type-v-layers",
+      "q4_0,q4_0,q4_0,q8_0",
+    ]);
+  });
+
+  it("refuses a per-layer profile made for another model file", () => {
+    const other = { ...settings, modelPath: "/models/other.gguf" };
+    expect(() => planLaunch(other, sampleSearchProfile())).toThrow(ProfileModelMismatchError);
+  });
+
+  it("gives the default model the gemma template, by name", () => {
+    const plan = planLaunch({ ...settings, modelPath: "/c/gemma-3-270m-q4_k_m.gguf" }, findBuiltinProfile("f16")!);
+    expect(plan.args.join(" ")).toContain("--no-jinja --chat-template gemma");
+    expect(planLaunch(settings, findBuiltinProfile("f16")!).args).not.toContain("--chat-template");
+  });
+
+  it("tells apart plans that differ in any argument", () => {
+    const a = planLaunch(settings, findBuiltinProfile("k8v4")!);
+    expect(sameLaunch(a, planLaunch(settings, findBuiltinProfile("k8v4")!))).toBe(true);
+    expect(sameLaunch(a, planLaunch(settings, findBuiltinProfile("k4v4")!))).toBe(false);
+    expect(sameLaunch(a, planLaunch({ ...settings, contextSize: 4096 }, findBuiltinProfile("k8v4")!))).toBe(false);
+  });
+});
