@@ -32,17 +32,20 @@ describe("ProfileStore", () => {
       JSON.stringify({ ...sampleSearchProfile(), cache: { mode: "x" } }),
     );
     writeFileSync(join(store.directory, "renamed.json"), JSON.stringify(sampleSearchProfile({ name: "other" })));
+    // a hand-written file may not shadow a built-in
+    writeFileSync(join(store.directory, "k8v4.json"), JSON.stringify(sampleSearchProfile({ name: "k8v4" })));
     // a temp file left by a crash is not a profile
     writeFileSync(join(store.directory, "alpha.json.tmp-1-abc"), "{");
 
     const { profiles, invalid } = store.list();
     expect(profiles.map((p) => p.name)).toEqual(["f16", "k8v8", "k8v4", "k4v8", "k4v4", "alpha", "zeta"]);
     expect(invalid.map((f) => f.path)).toEqual(
-      ["broken.json", "renamed.json", "wrong.json"].map((f) => join(store.directory, f)),
+      ["broken.json", "k8v4.json", "renamed.json", "wrong.json"].map((f) => join(store.directory, f)),
     );
     expect(invalid[0]!.message).toMatch(/JSON/);
-    expect(invalid[1]!.message).toContain('holds profile "other"; expected "renamed"');
-    expect(invalid[2]!.message).toContain("cache.mode");
+    expect(invalid[1]!.message).toContain('cannot save "k8v4": it is a built-in profile');
+    expect(invalid[2]!.message).toContain('holds profile "other"; expected "renamed"');
+    expect(invalid[3]!.message).toContain("cache.mode");
   });
 
   it("refuses to save, remove or import over a built-in name", () => {

@@ -52,7 +52,9 @@ export class ProfileStore {
     const invalid: InvalidProfileFile[] = [];
     for (const path of this.savedFiles()) {
       try {
-        saved.push(readProfileFile(path, basename(path, ".json")));
+        const name = basename(path, ".json");
+        if (isBuiltinProfileName(name)) throw new BuiltinProfileReadOnlyError(name, "save");
+        saved.push(readProfileFile(path, name));
       } catch (error) {
         invalid.push({ path, message: error instanceof Error ? error.message : String(error) });
       }
