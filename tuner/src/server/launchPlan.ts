@@ -58,5 +58,7 @@ function chatTemplateArgs(chatTemplate: string | undefined, modelPath: string): 
 
 /** A running server matches the plan when it runs the same binary with the same arguments. */
 export function sameLaunch(a: LaunchPlan, b: LaunchPlan): boolean {
-  return a.binaryPath === b.binaryPath && a.args.length === b.args.length && a.args.every((arg, i) => arg === b.args[i]);
+  return (
+    a.binaryPath === b.binaryPath && a.args.length === b.args.length && a.args.every((arg, i) => arg === b.args[i])
+  );
 }

@@ -42,7 +42,9 @@ describe("ServerManager with the real llama-server and model", () => {
     expect(recorded).toMatchObject({ pid: server.pid, port: fixture.settings.port, profileName: "k8v4" });
     expect(recorded.args).toEqual(expect.arrayContaining(["--host", "127.0.0.1", "-ctk", "q8_0", "-ctv", "q4_0"]));
     // its own process group: a Ctrl-C or the end of the caller's group does not reach it
-    const pgid = execFileSync("ps", ["-o", "pgid=", "-p", String(server.pid)]).toString().trim();
+    const pgid = execFileSync("ps", ["-o", "pgid=", "-p", String(server.pid)])
+      .toString()
+      .trim();
     expect(Number(pgid)).toBe(server.pid);
 
     const status = await fixture.manager.status();

@@ -1,0 +1,45 @@
+import type { CommandModule } from "yargs";
+import { formatServerStatus } from "./formatServerStatus.ts";
+import { activeServerFrom, printStep, withServerOptions, type ServerOptions } from "./serverOptions.ts";
+
+type ServerAction = "start" | "stop" | "status" | "restart";
+
+interface ServerCommandOptions extends ServerOptions {
+  action: ServerAction;
+}
+
+export const ServerCommand: CommandModule<object, ServerCommandOptions> = {
+  command: "server <action>",
+  describe: "Start, stop, restart or inspect the background llama-server",
+  builder: (yargs) =>
+    withServerOptions(
+      yargs.positional("action", {
+        choices: ["start", "stop", "status", "restart"] as const,
+        demandOption: true,
+        description: "What to do",
+      }),
+    ),
+  async handler(argv) {
+    const active = activeServerFrom(argv);
+    switch (argv.action) {
+      case "start":
+        await active.ensureRunning(printStep);
+        break;
+      case "restart":
+        await active.manager.restart(active.plan(), printStep);
+        break;
+      case "stop":
+        process.stdout.write(`${stopMessages[await active.manager.stop()]}\n`);
+        return;
+      case "status":
+        break;
+    }
+    process.stdout.write(`${formatServerStatus(await active.manager.status(argv.port), active.manager.logPath)}\n`);
+  },
+};
+
+const stopMessages = {
+  stopped: "stopped llama-server",
+  "not-running": "llama-server was not running",
+  "was-crashed": "llama-server had already exited (crashed or killed); forgot its record",
+} as const;

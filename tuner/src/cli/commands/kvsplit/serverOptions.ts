@@ -1,0 +1,54 @@
+import type { Argv } from "yargs";
+import { appSupportDir } from "../../../config.ts";
+import { ActiveServer } from "../../../server/activeServer.ts";
+import { defaultContextSize, defaultServerPort } from "../../../server/types.ts";
+
+/** The server settings every kvsplit command takes. */
+export interface ServerOptions {
+  port: number;
+  ctx: number;
+  threads?: number;
+  gpuLayers?: number;
+  model?: string;
+  serverBin?: string;
+}
+
+export function withServerOptions<T>(yargs: Argv<T>): Argv<T & ServerOptions> {
+  return yargs
+    .option("port", {
+      type: "number",
+      default: defaultServerPort,
+      description: "Loopback port of llama-server",
+      group: "Server:",
+    })
+    .option("ctx", {
+      type: "number",
+      default: defaultContextSize,
+      description: "Context size in tokens",
+      group: "Server:",
+    })
+    .option("threads", { type: "number", description: "CPU threads (default: llama.cpp's choice)", group: "Server:" })
+    .option("gpu-layers", { type: "number", description: "Layers offloaded to the GPU", group: "Server:" })
+    .option("model", { type: "string", description: "GGUF model file (default: the default model)", group: "Server:" })
+    .option("server-bin", {
+      type: "string",
+      description: "llama-server binary (default: native/bin/llama-server)",
+      group: "Server:",
+    });
+}
+
+export function activeServerFrom(argv: ServerOptions): ActiveServer {
+  return new ActiveServer(appSupportDir(), {
+    port: argv.port,
+    contextSize: argv.ctx,
+    threads: argv.threads,
+    gpuLayers: argv.gpuLayers,
+    modelPath: argv.model,
+    binaryPath: argv.serverBin,
+  });
+}
+
+/** Start steps go to stderr, so an answer on stdout can be piped. */
+export function printStep(step: string): void {
+  process.stderr.write(`kvsplit: ${step}…\n`);
+}
