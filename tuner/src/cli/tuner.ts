@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import yargs, { type Argv } from "yargs";
 import { hideBin } from "yargs/helpers";
+import { BenchCommand } from "./commands/bench/BenchCommand.ts";
 import { EvalCommand } from "./commands/eval/EvalCommand.ts";
 import { ModelCommand } from "./commands/model/ModelCommand.ts";
 import { ProfilesCommand } from "./commands/profiles/ProfilesCommand.ts";
@@ -11,7 +12,7 @@ const { version } = createRequire(import.meta.url)("../../package.json") as { ve
  * Every top-level command, in the order `--help` lists them. To add one (eval, bench, search), write its
  * CommandModule in commands/ and add a line here.
  */
-const registerCommands = (cli: Argv) => cli.command(EvalCommand).command(ModelCommand).command(ProfilesCommand);
+const registerCommands = (cli: Argv) => cli.command(EvalCommand).command(BenchCommand).command(ModelCommand).command(ProfilesCommand);
 
 const cli = yargs(hideBin(process.argv));
 try {

@@ -1,0 +1,28 @@
+import type { EvalResult } from "../eval/types.ts";
+import type { SpeedPoint } from "./llamaBench.ts";
+
+/** One row of the bench table: a K/V setting measured for memory, quality and speed on one machine in one run. */
+export interface BenchRow {
+  label: string;
+  /** K/V bytes llama.cpp allocated for one sequence, by context size */
+  kvBytes: Record<number, number>;
+  /** share of the f16 row's bytes saved, by context size, in percent */
+  savingPct: Record<number, number>;
+  quality: Pick<EvalResult, "ppl" | "pplBase" | "deltaPpl" | "deltaPplPct" | "meanKld" | "top1Agreement">;
+  speed: SpeedPoint[];
+  /** tokens/s relative to the f16 row at the same test and depth: 1.0 = as fast */
+  speedVsF16: { test: "pp" | "tg"; depth: number; ratio: number }[];
+}
+
+export interface BenchReport {
+  model: { file: string; headerHash: string };
+  text: { name: string; sha256: string };
+  ctx: number;
+  chunks: number;
+  build: string;
+  machine: { cpu: string; cores: number; threads: number; backend: string; os: string };
+  contexts: number[];
+  speedTest: { promptTokens: number; genTokens: number; depths: number[]; repetitions: number };
+  rows: BenchRow[];
+  createdAt: string;
+}
