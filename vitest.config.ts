@@ -33,6 +33,8 @@ export default defineConfig({
           name: "extension",
           include: ["extension/src/**/*.test.{ts,tsx}", "extension/test/**/*.test.{ts,tsx}"],
           environment: "jsdom",
+          // @raycast/utils must be bundled by vite so its `import "@raycast/api"` also resolves to the fake
+          server: { deps: { inline: ["@raycast/utils"] } },
           fileParallelism: false,
           testTimeout: 300_000,
           hookTimeout: 300_000,

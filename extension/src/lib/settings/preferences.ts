@@ -1,0 +1,59 @@
+import { environment, getPreferenceValues } from "@raycast/api";
+import { ActiveServer } from "@kvsplit/tuner/server/activeServer";
+import type { ServerSettings } from "@kvsplit/tuner/server/types";
+import { InvalidPreferenceError } from "./InvalidPreferenceError";
+
+/** The extension preferences declared in package.json (Raycast passes every value as text, or undefined). */
+export interface KvsplitPreferences {
+  modelPath?: string;
+  llamaServerPath?: string;
+  port?: string;
+  contextSize?: string;
+  threads?: string;
+  gpuLayers?: string;
+  maxTokens?: string;
+  systemPrompt?: string;
+}
+
+export interface ChatSettings {
+  systemPrompt?: string;
+  maxTokens?: number;
+}
+
+function preferences(): KvsplitPreferences {
+  return getPreferenceValues<KvsplitPreferences>();
+}
+
+/** Empty means "use the default"; anything else must be a whole number. */
+function wholeNumber(title: string, value: string | undefined): number | undefined {
+  if (value === undefined || value.trim() === "") return undefined;
+  if (!/^\d+$/.test(value.trim())) throw new InvalidPreferenceError(title, value);
+  return Number(value.trim());
+}
+
+const emptyToUndefined = (value: string | undefined) => (value?.trim() ? value.trim() : undefined);
+
+export function serverSettings(): ServerSettings {
+  const values = preferences();
+  return {
+    modelPath: emptyToUndefined(values.modelPath),
+    binaryPath: emptyToUndefined(values.llamaServerPath),
+    port: wholeNumber("Port", values.port),
+    contextSize: wholeNumber("Context Size", values.contextSize),
+    threads: wholeNumber("Threads", values.threads),
+    gpuLayers: wholeNumber("GPU Layers", values.gpuLayers),
+  };
+}
+
+export function chatSettings(): ChatSettings {
+  const values = preferences();
+  return {
+    systemPrompt: emptyToUndefined(values.systemPrompt),
+    maxTokens: wholeNumber("Max Answer Tokens", values.maxTokens),
+  };
+}
+
+/** The server for these preferences; state, log and profiles live in Raycast's support directory. */
+export function activeServer(): ActiveServer {
+  return new ActiveServer(environment.supportPath, serverSettings());
+}

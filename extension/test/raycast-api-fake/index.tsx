@@ -1,0 +1,370 @@
+/**
+ * An in-repo fake of the Raycast runtime (@raycast/api ships only types). Components render plain DOM that
+ * Testing Library can query; functions record what they were asked to do in `fakeRaycast`. Every export is typed
+ * with the real API's declarations, so a view that compiles against the fake compiles against Raycast.
+ */
+import type * as Raycast from "@raycast/api";
+import { createContext, useContext, useRef, type ReactNode } from "react";
+import { fakeRaycast, type RecordedToast } from "./fakeState.ts";
+import { useNavigation } from "./navigation.tsx";
+
+export { fakeRaycast, resetFakeRaycast } from "./fakeState.ts";
+export { NavigationRoot, useNavigation } from "./navigation.tsx";
+
+// ---- values --------------------------------------------------------------------------------------------------
+
+/** Icon and Color are enums in Raycast; here every member is its own name. */
+const nameOf = new Proxy({}, { get: (_, key) => String(key) });
+export const Icon = nameOf as typeof Raycast.Icon;
+export const Color = nameOf as typeof Raycast.Color;
+
+export const LaunchType = { UserInitiated: "userInitiated", Background: "background" } as typeof Raycast.LaunchType;
+
+export const environment = {
+  get supportPath() {
+    return fakeRaycast.supportPath;
+  },
+  assetsPath: "",
+  commandName: "test",
+  commandMode: "view",
+  extensionName: "kvsplit",
+  isDevelopment: true,
+  launchType: "userInitiated",
+  raycastVersion: "1.104.0",
+  ownerOrAuthorName: "kvsplit",
+  appearance: "light",
+  theme: "light",
+  textSize: "medium",
+  canAccess: () => true,
+} as unknown as typeof Raycast.environment;
+
+export const getPreferenceValues: typeof Raycast.getPreferenceValues = <T,>() => fakeRaycast.preferences as T;
+
+// ---- feedback ------------------------------------------------------------------------------------------------
+
+class FakeToast {
+  static readonly Style = { Success: "SUCCESS", Failure: "FAILURE", Animated: "ANIMATED" } as const;
+  constructor(private readonly record: RecordedToast) {}
+  get style() {
+    return this.record.style;
+  }
+  set style(style) {
+    this.record.style = style;
+  }
+  get title() {
+    return this.record.title;
+  }
+  set title(title) {
+    this.record.title = title;
+  }
+  get message() {
+    return this.record.message;
+  }
+  set message(message) {
+    this.record.message = message;
+  }
+  primaryAction?: Raycast.Toast.ActionOptions;
+  secondaryAction?: Raycast.Toast.ActionOptions;
+  async show() {
+    this.record.hidden = false;
+  }
+  async hide() {
+    this.record.hidden = true;
+  }
+}
+export const Toast = FakeToast as unknown as typeof Raycast.Toast;
+
+export const showToast = (async (options: Raycast.Toast.Options | Raycast.Toast.Style, title?: string) => {
+  const opts = typeof options === "object" ? options : { style: options, title: title ?? "" };
+  const record: RecordedToast = {
+    style: opts.style ?? Toast.Style.Success,
+    title: opts.title,
+    message: opts.message,
+    hidden: false,
+  };
+  fakeRaycast.toasts.push(record);
+  const toast = new FakeToast(record);
+  toast.primaryAction = opts.primaryAction;
+  return toast as unknown as Raycast.Toast;
+}) as typeof Raycast.showToast;
+
+export const showHUD: typeof Raycast.showHUD = async (title) => {
+  fakeRaycast.toasts.push({ style: Toast.Style.Success, title, hidden: true });
+};
+
+export const confirmAlert: typeof Raycast.confirmAlert = async () => fakeRaycast.confirmAlerts;
+export const Alert = {
+  ActionStyle: { Default: "DEFAULT", Cancel: "CANCEL", Destructive: "DESTRUCTIVE" },
+} as unknown as typeof Raycast.Alert;
+
+// ---- system --------------------------------------------------------------------------------------------------
+
+export const Clipboard = {
+  copy: async (content: string | number | Raycast.Clipboard.Content) => {
+    fakeRaycast.copied.push(String(typeof content === "object" ? ("text" in content ? content.text : "") : content));
+  },
+  paste: async (content: string | number | Raycast.Clipboard.Content) => {
+    fakeRaycast.pasted.push(String(typeof content === "object" ? ("text" in content ? content.text : "") : content));
+  },
+  readText: async () => fakeRaycast.copied.at(-1),
+  clear: async () => {},
+} as unknown as typeof Raycast.Clipboard;
+
+export const open: typeof Raycast.open = async (target) => {
+  fakeRaycast.opened.push(target);
+};
+export const showInFinder: typeof Raycast.showInFinder = async (path) => {
+  fakeRaycast.shownInFinder.push(String(path));
+};
+export const popToRoot: typeof Raycast.popToRoot = async () => {};
+export const closeMainWindow: typeof Raycast.closeMainWindow = async () => {};
+export const openExtensionPreferences: typeof Raycast.openExtensionPreferences = async () => {};
+
+/** In-memory LocalStorage and Cache; @raycast/utils imports them, the views do not. */
+const storage = new Map<string, string>();
+export const LocalStorage = {
+  getItem: async (key: string) => storage.get(key),
+  setItem: async (key: string, value: string | number | boolean) => void storage.set(key, String(value)),
+  removeItem: async (key: string) => void storage.delete(key),
+  allItems: async () => Object.fromEntries(storage),
+  clear: async () => storage.clear(),
+} as unknown as typeof Raycast.LocalStorage;
+export class Cache {
+  private readonly entries = new Map<string, string>();
+  get(key: string) {
+    return this.entries.get(key);
+  }
+  set(key: string, value: string) {
+    this.entries.set(key, value);
+  }
+  has(key: string) {
+    return this.entries.has(key);
+  }
+  remove(key: string) {
+    return this.entries.delete(key);
+  }
+  clear() {
+    this.entries.clear();
+  }
+  subscribe() {
+    return () => {};
+  }
+  get isEmpty() {
+    return this.entries.size === 0;
+  }
+}
+/** Not used by KVSplit; present because @raycast/utils imports them by name. */
+export const AI = {} as typeof Raycast.AI;
+export const OAuth = {} as typeof Raycast.OAuth;
+
+// ---- actions -------------------------------------------------------------------------------------------------
+
+function ActionButton({ title, onAction }: { title: string; onAction: () => unknown }) {
+  return (
+    <button type="button" onClick={() => void onAction()}>
+      {title}
+    </button>
+  );
+}
+
+const FormValues = createContext<Map<string, unknown> | undefined>(undefined);
+
+export const Action = Object.assign(
+  ({ title, onAction }: Raycast.Action.Props) => <ActionButton title={title} onAction={() => onAction?.()} />,
+  {
+    CopyToClipboard: ({ title, content }: Raycast.Action.CopyToClipboard.Props) => (
+      <ActionButton title={title ?? "Copy to Clipboard"} onAction={() => Clipboard.copy(content)} />
+    ),
+    Paste: ({ title, content }: Raycast.Action.Paste.Props) => (
+      <ActionButton title={title ?? "Paste in Active App"} onAction={() => Clipboard.paste(content)} />
+    ),
+    Open: ({ title, target }: Raycast.Action.Open.Props) => (
+      <ActionButton title={title} onAction={() => open(target)} />
+    ),
+    ShowInFinder: ({ title, path }: Raycast.Action.ShowInFinder.Props) => (
+      <ActionButton title={title ?? "Show in Finder"} onAction={() => showInFinder(path)} />
+    ),
+    Push: function Push({ title, target }: Raycast.Action.Push.Props) {
+      const { push } = useNavigation();
+      return <ActionButton title={title} onAction={() => push(target)} />;
+    },
+    SubmitForm: function SubmitForm({ title, onSubmit }: Raycast.Action.SubmitForm.Props<Raycast.Form.Values>) {
+      const values = useContext(FormValues);
+      return <ActionButton title={title ?? "Submit"} onAction={() => onSubmit?.(Object.fromEntries(values ?? []))} />;
+    },
+  },
+);
+
+export const ActionPanel = Object.assign(
+  ({ children, title }: Raycast.ActionPanel.Props) => (
+    <div role="group" aria-label={title ?? "Actions"}>
+      {children}
+    </div>
+  ),
+  {
+    Section: ({ children, title }: Raycast.ActionPanel.Section.Props) => <div aria-label={title}>{children}</div>,
+    Submenu: ({ children, title }: Raycast.ActionPanel.Submenu.Props) => <div aria-label={title}>{children}</div>,
+  },
+);
+
+// ---- views ---------------------------------------------------------------------------------------------------
+
+type MetadataChildren = { children?: ReactNode };
+
+const Metadata = Object.assign(({ children }: MetadataChildren) => <dl aria-label="Metadata">{children}</dl>, {
+  Label: ({ title, text }: Raycast.Detail.Metadata.Label.Props) => (
+    <div>
+      <dt>{title}</dt>
+      <dd aria-label={title}>{typeof text === "object" && text !== null ? text.value : text}</dd>
+    </div>
+  ),
+  Separator: () => <hr />,
+  Link: ({ title, text, target }: Raycast.Detail.Metadata.Link.Props) => (
+    <div>
+      <dt>{title}</dt>
+      <dd>
+        <a href={target}>{text}</a>
+      </dd>
+    </div>
+  ),
+  TagList: Object.assign(
+    ({ title, children }: Raycast.Detail.Metadata.TagList.Props) => (
+      <div>
+        <dt>{title}</dt>
+        <dd aria-label={title}>{children}</dd>
+      </div>
+    ),
+    { Item: ({ text }: Raycast.Detail.Metadata.TagList.Item.Props) => <span>{text}</span> },
+  ),
+});
+
+export const Detail = Object.assign(
+  ({ markdown, metadata, actions, isLoading, navigationTitle }: Raycast.Detail.Props) => (
+    <article aria-label={navigationTitle ?? "Detail"} aria-busy={isLoading ?? false}>
+      <pre data-testid="markdown">{markdown}</pre>
+      {metadata}
+      {actions}
+    </article>
+  ),
+  { Metadata },
+);
+
+function accessoryText(accessory: Raycast.List.Item.Accessory): string {
+  const value = (x: unknown) => (typeof x === "object" && x !== null && "value" in x ? x.value : x);
+  const parts = [
+    "text" in accessory ? value(accessory.text) : undefined,
+    "tag" in accessory ? value(accessory.tag) : undefined,
+    "date" in accessory ? (value(accessory.date) as Date | null)?.toISOString().slice(0, 10) : undefined,
+  ];
+  return parts.filter((part) => part != null && part !== "").join(" ");
+}
+
+const ListItemDetail = Object.assign(
+  ({ markdown, metadata, isLoading }: Raycast.List.Item.Detail.Props) => (
+    <div data-testid="item-detail" aria-busy={isLoading ?? false}>
+      <pre>{markdown}</pre>
+      {metadata}
+    </div>
+  ),
+  { Metadata },
+);
+
+export const List = Object.assign(
+  ({ children, isLoading, navigationTitle }: Raycast.List.Props) => (
+    <div role="list" aria-label={navigationTitle ?? "List"} aria-busy={isLoading ?? false}>
+      {children}
+    </div>
+  ),
+  {
+    Section: ({ children, title }: Raycast.List.Section.Props) => <section aria-label={title}>{children}</section>,
+    EmptyView: ({ title, description, actions }: Raycast.List.EmptyView.Props) => (
+      <div data-testid="empty-view">
+        <h2>{title}</h2>
+        <p>{description}</p>
+        {actions}
+      </div>
+    ),
+    Item: Object.assign(
+      ({ title, subtitle, accessories, detail, actions }: Raycast.List.Item.Props) => {
+        const name = typeof title === "string" ? title : title.value;
+        return (
+          <div role="listitem" aria-label={name}>
+            <span>{name}</span>
+            <span>{typeof subtitle === "object" ? subtitle?.value : subtitle}</span>
+            <span data-testid="accessories">{(accessories ?? []).map(accessoryText).join(" | ")}</span>
+            {detail}
+            {actions}
+          </div>
+        );
+      },
+      { Detail: ListItemDetail },
+    ),
+  },
+);
+
+function FormField({
+  id,
+  title,
+  defaultValue,
+  multiline,
+}: {
+  id: string;
+  title?: string;
+  defaultValue?: string;
+  multiline: boolean;
+}) {
+  const values = useContext(FormValues);
+  if (values && !values.has(id)) values.set(id, defaultValue ?? "");
+  const onChange = (event: { target: { value: string } }) => values?.set(id, event.target.value);
+  return multiline ? (
+    <textarea aria-label={title ?? id} defaultValue={defaultValue} onChange={onChange} />
+  ) : (
+    <input aria-label={title ?? id} defaultValue={defaultValue} onChange={onChange} />
+  );
+}
+
+export const Form = Object.assign(
+  function FormView({ children, actions, navigationTitle }: Raycast.Form.Props) {
+    const values = useRef(new Map<string, unknown>());
+    return (
+      <FormValues.Provider value={values.current}>
+        <form aria-label={navigationTitle ?? "Form"}>
+          {children}
+          {actions}
+        </form>
+      </FormValues.Provider>
+    );
+  },
+  {
+    TextArea: ({ id, title, defaultValue }: Raycast.Form.TextArea.Props) => (
+      <FormField id={id} title={title} defaultValue={defaultValue} multiline />
+    ),
+    TextField: ({ id, title, defaultValue }: Raycast.Form.TextField.Props) => (
+      <FormField id={id} title={title} defaultValue={defaultValue} multiline={false} />
+    ),
+    Description: ({ text }: Raycast.Form.Description.Props) => <p>{text}</p>,
+  },
+);
+
+export const MenuBarExtra = Object.assign(
+  ({ children, title, tooltip, isLoading }: Raycast.MenuBarExtra.Props) => (
+    <div role="menu" aria-label={tooltip ?? title ?? "Menu Bar"} aria-busy={isLoading ?? false}>
+      <span data-testid="menu-bar-title">{title}</span>
+      {children}
+    </div>
+  ),
+  {
+    Item: ({ title, subtitle, onAction }: Raycast.MenuBarExtra.Item.Props) => (
+      <button
+        type="button"
+        role="menuitem"
+        disabled={!onAction}
+        onClick={() => void onAction?.({ type: "left-click" })}
+      >
+        {subtitle ? `${title} ${subtitle}` : title}
+      </button>
+    ),
+    Section: ({ children, title }: Raycast.MenuBarExtra.Section.Props) => <div aria-label={title}>{children}</div>,
+    Separator: () => <hr />,
+  },
+);

@@ -1,0 +1,53 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { freeLoopbackPort } from "@kvsplit/tuner/bench/kvMemory";
+import { defaultModelPath } from "@kvsplit/tuner/config";
+import { resolveNativeBinary } from "@kvsplit/tuner/native/binaries";
+import { fileURLToPath, URL as NodeURL } from "node:url";
+import { ServerManager } from "@kvsplit/tuner/server/ServerManager";
+import { resetFakeRaycast } from "../raycast-api-fake/index.tsx";
+
+// jsdom replaces the global URL, which config.ts's repoRoot() cannot turn into a path; node's URL can
+const nativeBinDir = fileURLToPath(new NodeURL("../../../native/bin/", import.meta.url));
+
+/**
+ * A temp Raycast support directory and extension preferences pointing at the real patched llama-server and the
+ * real model, on a free loopback port with a small context, so the commands under test run the real thing.
+ */
+export interface TestServer {
+  supportPath: string;
+  port: number;
+  preferences: Record<string, string>;
+  manager: ServerManager;
+  /** resets the fake Raycast runtime to this support directory and these preferences */
+  resetRaycast(): void;
+  cleanUp(): Promise<void>;
+}
+
+export async function createTestServer(): Promise<TestServer> {
+  const supportPath = mkdtempSync(join(tmpdir(), "kvsplit-extension-test-"));
+  const port = await freeLoopbackPort();
+  const preferences = {
+    llamaServerPath: resolveNativeBinary("llama-server", nativeBinDir),
+    modelPath: defaultModelPath(),
+    port: String(port),
+    contextSize: "1024",
+    threads: "2",
+    maxTokens: "12",
+  };
+  const manager = new ServerManager({ supportDir: supportPath });
+  const resetRaycast = () => resetFakeRaycast(supportPath, preferences);
+  resetRaycast();
+  return {
+    supportPath,
+    port,
+    preferences,
+    manager,
+    resetRaycast,
+    async cleanUp() {
+      await manager.stop();
+      rmSync(supportPath, { recursive: true, force: true });
+    },
+  };
+}
