@@ -172,6 +172,7 @@ const FormValues = createContext<Map<string, unknown> | undefined>(undefined);
 export const Action = Object.assign(
   ({ title, onAction }: Raycast.Action.Props) => <ActionButton title={title} onAction={() => onAction?.()} />,
   {
+    Style: { Regular: "regular", Destructive: "destructive" } as typeof Raycast.Action.Style,
     CopyToClipboard: ({ title, content }: Raycast.Action.CopyToClipboard.Props) => (
       <ActionButton title={title ?? "Copy to Clipboard"} onAction={() => Clipboard.copy(content)} />
     ),

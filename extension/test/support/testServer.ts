@@ -4,12 +4,11 @@ import { join } from "node:path";
 import { freeLoopbackPort } from "@kvsplit/tuner/bench/kvMemory";
 import { defaultModelPath } from "@kvsplit/tuner/config";
 import { resolveNativeBinary } from "@kvsplit/tuner/native/binaries";
-import { fileURLToPath, URL as NodeURL } from "node:url";
 import { ServerManager } from "@kvsplit/tuner/server/ServerManager";
 import { resetFakeRaycast } from "../raycast-api-fake/index.tsx";
 
-// jsdom replaces the global URL, which config.ts's repoRoot() cannot turn into a path; node's URL can
-const nativeBinDir = fileURLToPath(new NodeURL("../../../native/bin/", import.meta.url));
+// jsdom replaces the global URL, which config.ts's repoRoot() cannot turn into a path
+const nativeBinDir = join(__dirname, "..", "..", "..", "native", "bin");
 
 /**
  * A temp Raycast support directory and extension preferences pointing at the real patched llama-server and the

@@ -1,0 +1,3 @@
+import { ProfileView } from "./lib/ui/ProfileView/main";
+
+export default () => <ProfileView />;

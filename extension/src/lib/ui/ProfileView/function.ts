@@ -1,0 +1,71 @@
+import { Alert, Toast, confirmAlert, showToast } from "@raycast/api";
+import type { ActiveServer } from "@kvsplit/tuner/server/activeServer";
+import { isBuiltinProfileName } from "@kvsplit/tuner/profiles/builtins";
+import type { Profile } from "@kvsplit/tuner/profiles/schema";
+import type { InvalidProfileFile } from "@kvsplit/tuner/profiles/store";
+import { existsSync, rmSync } from "node:fs";
+import { withStartToast } from "../../kvsplit/serverToasts";
+
+export interface ProfileEntry {
+  profile: Profile;
+  isActive: boolean;
+  /** the saved file; undefined for built-ins, which live in code */
+  filePath?: string;
+  /** the tuner's chart for this profile, when it drew one */
+  chartPath?: string;
+}
+
+export interface ProfileCatalog {
+  entries: ProfileEntry[];
+  invalid: InvalidProfileFile[];
+}
+
+/** Built-ins and saved profiles, which one is active, and the files that failed validation. */
+export async function loadProfiles(active: ActiveServer): Promise<ProfileCatalog> {
+  const { profiles, invalid } = active.store.list();
+  const activeName = active.store.activeProfileName() ?? "f16";
+  return {
+    entries: profiles.map((profile) => {
+      const saved = !isBuiltinProfileName(profile.name);
+      return {
+        profile,
+        isActive: profile.name === activeName,
+        filePath: saved ? active.store.pathOf(profile.name) : undefined,
+        chartPath: saved ? chartPathOf(active.store.pathOf(profile.name)) : undefined,
+      };
+    }),
+    invalid,
+  };
+}
+
+function chartPathOf(profilePath: string): string | undefined {
+  return [".png", ".svg"].map((ext) => profilePath.replace(/\.json$/, ext)).find((path) => existsSync(path));
+}
+
+/** Persists the choice and restarts a running server with it; a stopped server picks it up on its next start. */
+export async function setActiveProfile(active: ActiveServer, name: string): Promise<void> {
+  const restarted = await withStartToast(`Switching to ${name}`, (onStep) => active.useProfile(name, onStep));
+  await showToast({
+    style: Toast.Style.Success,
+    title: `Active profile: ${name}`,
+    message: restarted ? `llama-server restarted (pid ${restarted.pid})` : "used when llama-server next starts",
+  });
+}
+
+/** Deletes a saved profile file (valid or not) after asking. Returns whether it was deleted. */
+export async function deleteProfileFile(active: ActiveServer, path: string, label: string): Promise<boolean> {
+  const confirmed = await confirmAlert({
+    title: `Delete ${label}?`,
+    message: path,
+    primaryAction: { title: "Delete", style: Alert.ActionStyle.Destructive },
+  });
+  if (!confirmed) return false;
+  const name = label.replace(/\.json$/, "");
+  if (active.store.activeProfileName() === name) {
+    active.store.remove(name); // also clears the active choice
+  } else {
+    rmSync(path, { force: true });
+  }
+  await showToast({ style: Toast.Style.Success, title: `Deleted ${label}` });
+  return true;
+}

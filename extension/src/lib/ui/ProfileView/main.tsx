@@ -1,0 +1,158 @@
+import { Action, ActionPanel, Color, Icon, List } from "@raycast/api";
+import { usePromise } from "@raycast/utils";
+import type { ActiveServer } from "@kvsplit/tuner/server/activeServer";
+import type { InvalidProfileFile } from "@kvsplit/tuner/profiles/store";
+import { basename } from "node:path";
+import { formatPercent } from "../../kvsplit/format";
+import { showServerFailure } from "../../kvsplit/serverToasts";
+import { usePreferences } from "../../settings/usePreferences";
+import { PreferencesErrorView } from "../PreferencesErrorView";
+import { deleteProfileFile, loadProfiles, setActiveProfile, type ProfileEntry } from "./function";
+import { kvSavingPercent, profileMarkdown } from "./profileFacts";
+
+export function ProfileView() {
+  const preferences = usePreferences();
+  if (preferences.error) return <PreferencesErrorView error={preferences.error} />;
+  return <ProfileList active={preferences.active} />;
+}
+
+function ProfileList({ active }: { active: ActiveServer }) {
+  const { data, isLoading, error, revalidate } = usePromise(loadProfiles, [active]);
+  const entries = data?.entries ?? [];
+  const choose = async (name: string) => {
+    try {
+      await setActiveProfile(active, name);
+    } catch (failure) {
+      await showServerFailure(active, `Could not switch to ${name}`, failure);
+    }
+    revalidate();
+  };
+  const remove = async (path: string, label: string) => {
+    if (await deleteProfileFile(active, path, label)) revalidate();
+  };
+
+  return (
+    <List isLoading={isLoading} isShowingDetail navigationTitle="Precision Profiles">
+      {error && (
+        <List.EmptyView
+          title="Could not read the profiles"
+          description={error.message}
+          actions={
+            <ActionPanel>
+              <Action title="Retry" onAction={revalidate} />
+            </ActionPanel>
+          }
+        />
+      )}
+      <List.Section title="Built-in">
+        {entries
+          .filter((entry) => !entry.filePath)
+          .map((entry) => (
+            <ProfileItem key={entry.profile.name} entry={entry} onChoose={choose} onDelete={remove} />
+          ))}
+      </List.Section>
+      <List.Section title="Saved">
+        {entries
+          .filter((entry) => entry.filePath)
+          .map((entry) => (
+            <ProfileItem key={entry.profile.name} entry={entry} onChoose={choose} onDelete={remove} />
+          ))}
+      </List.Section>
+      <List.Section title="Invalid Files">
+        {(data?.invalid ?? []).map((file) => (
+          <InvalidFileItem key={file.path} file={file} onDelete={remove} />
+        ))}
+      </List.Section>
+    </List>
+  );
+}
+
+interface ProfileItemProps {
+  entry: ProfileEntry;
+  onChoose: (name: string) => void;
+  onDelete: (path: string, label: string) => void;
+}
+
+function ProfileItem({ entry: { profile, isActive, filePath, chartPath }, onChoose, onDelete }: ProfileItemProps) {
+  const quality = profile.quality;
+  const accessories: List.Item.Accessory[] = [
+    ...(isActive ? [{ tag: { value: "Active", color: Color.Green } }] : []),
+    { text: `${formatPercent(-kvSavingPercent(profile), 0)} KV`, tooltip: "K/V memory against f16" },
+    ...(quality ? [{ text: `ΔPPL ${formatPercent(quality.deltaPplPct, 2)}` }] : []),
+    ...(profile.budget?.maxDeltaPplPct !== undefined ? [{ text: `budget ≤${profile.budget.maxDeltaPplPct}%` }] : []),
+    ...(profile.source !== "builtin" ? [{ date: new Date(profile.createdAt) }] : []),
+  ];
+  return (
+    <List.Item
+      title={profile.name}
+      subtitle={profile.cache.mode === "per-layer" ? "per-layer" : `${profile.cache.k} / ${profile.cache.v}`}
+      icon={isActive ? Icon.CheckCircle : Icon.Circle}
+      accessories={accessories}
+      detail={
+        <List.Item.Detail
+          markdown={profileMarkdown(profile, chartPath)}
+          metadata={
+            <List.Item.Detail.Metadata>
+              <List.Item.Detail.Metadata.Label title="Source" text={profile.source} />
+              <List.Item.Detail.Metadata.Label title="KV Saving" text={`${kvSavingPercent(profile).toFixed(1)}%`} />
+              {quality && <List.Item.Detail.Metadata.Label title="ΔPPL" text={formatPercent(quality.deltaPplPct, 2)} />}
+              {quality && (
+                <List.Item.Detail.Metadata.Label
+                  title="Top-1 Agreement"
+                  text={`${(quality.top1Agreement * 100).toFixed(1)}%`}
+                />
+              )}
+              {profile.model && <List.Item.Detail.Metadata.Label title="Model" text={profile.model.fileName} />}
+            </List.Item.Detail.Metadata>
+          }
+        />
+      }
+      actions={
+        <ActionPanel>
+          {!isActive && (
+            <Action title="Set as Active" icon={Icon.CheckCircle} onAction={() => onChoose(profile.name)} />
+          )}
+          {filePath && <Action.ShowInFinder path={filePath} />}
+          {filePath && (
+            <Action
+              title="Delete Profile"
+              icon={Icon.Trash}
+              style={Action.Style.Destructive}
+              shortcut={{ modifiers: ["ctrl"], key: "x" }}
+              onAction={() => onDelete(filePath, profile.name)}
+            />
+          )}
+        </ActionPanel>
+      }
+    />
+  );
+}
+
+function InvalidFileItem({
+  file,
+  onDelete,
+}: {
+  file: InvalidProfileFile;
+  onDelete: (path: string, label: string) => void;
+}) {
+  const label = basename(file.path);
+  return (
+    <List.Item
+      title={label}
+      icon={{ source: Icon.Warning, tintColor: Color.Red }}
+      accessories={[{ tag: { value: "Invalid", color: Color.Red } }]}
+      detail={<List.Item.Detail markdown={`# ${label} is not a valid profile\n\n\`\`\`\n${file.message}\n\`\`\``} />}
+      actions={
+        <ActionPanel>
+          <Action.ShowInFinder path={file.path} />
+          <Action
+            title="Delete File"
+            icon={Icon.Trash}
+            style={Action.Style.Destructive}
+            onAction={() => onDelete(file.path, label)}
+          />
+        </ActionPanel>
+      }
+    />
+  );
+}
