@@ -21,6 +21,7 @@ function chartSpec(report: BenchReport): TopLevelSpec {
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: { text: `KV cache precision on ${report.model.file}`, subtitle: `llama.cpp ${report.build}, ${report.machine.cpu}` },
+    resolve: { scale: { color: "independent" }, legend: { color: "independent" } },
     vconcat: [
       {
         width: 520,
@@ -66,8 +67,13 @@ function chartSpec(report: BenchReport): TopLevelSpec {
 }
 
 /** Renders the bench chart with Vega-Lite to SVG, and the SVG to PNG with resvg. Returns the two paths. */
-export async function writeBenchChart(report: BenchReport, basePath: string): Promise<{ svg: string; png: string }> {
-  const view = new vega.View(vega.parse(compile(chartSpec(report)).spec), { renderer: "none" });
+export function writeBenchChart(report: BenchReport, basePath: string): Promise<{ svg: string; png: string }> {
+  return writeChart(chartSpec(report), basePath);
+}
+
+/** Any Vega-Lite chart to `<basePath>.svg` and `<basePath>.png`. */
+export async function writeChart(spec: TopLevelSpec, basePath: string): Promise<{ svg: string; png: string }> {
+  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
   const svg = await view.toSVG();
   view.finalize();
   const png = new Resvg(svg, { background: "white", font: { loadSystemFonts: true, defaultFontFamily: "DejaVu Sans" } }).render().asPng();

@@ -5,6 +5,7 @@ import { BenchCommand } from "./commands/bench/BenchCommand.ts";
 import { EvalCommand } from "./commands/eval/EvalCommand.ts";
 import { ModelCommand } from "./commands/model/ModelCommand.ts";
 import { ProfilesCommand } from "./commands/profiles/ProfilesCommand.ts";
+import { SearchCommand } from "./commands/search/SearchCommand.ts";
 
 const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
 
@@ -12,7 +13,7 @@ const { version } = createRequire(import.meta.url)("../../package.json") as { ve
  * Every top-level command, in the order `--help` lists them. To add one (eval, bench, search), write its
  * CommandModule in commands/ and add a line here.
  */
-const registerCommands = (cli: Argv) => cli.command(EvalCommand).command(BenchCommand).command(ModelCommand).command(ProfilesCommand);
+const registerCommands = (cli: Argv) => cli.command(SearchCommand).command(EvalCommand).command(BenchCommand).command(ModelCommand).command(ProfilesCommand);
 
 const cli = yargs(hideBin(process.argv));
 try {

@@ -39,14 +39,20 @@ function chunkCounter(total: number, phase: "baseline" | "setting", report?: Eva
   };
 }
 
+/** The cached result of a setting, if it was measured before under the same setup. */
+export function cachedResult(setup: EvalSetup, setting: KvSetting): EvalResult | undefined {
+  const path = resultPath(setup, setting);
+  return existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as EvalResult) : undefined;
+}
+
 /**
  * Perplexity, KL-divergence and top-1 agreement of one K/V setting against the f16 cache, on the same text,
  * with the exact K/V bytes llama.cpp allocated. Cached per (build, model, text, ctx, chunks, setting).
  */
 export async function evaluate(setup: EvalSetup, setting: KvSetting, options: EvaluateOptions = {}): Promise<EvaluateOutcome> {
-  const cached = resultPath(setup, setting);
-  if (!options.fresh && existsSync(cached)) {
-    return { result: JSON.parse(readFileSync(cached, "utf8")) as EvalResult, fromCache: true, baselineComputed: false };
+  const cached = options.fresh ? undefined : cachedResult(setup, setting);
+  if (cached) {
+    return { result: cached, fromCache: true, baselineComputed: false };
   }
 
   const baseline = await ensureKlBaseline(setup, {
@@ -75,6 +81,6 @@ export async function evaluate(setup: EvalSetup, setting: KvSetting, options: Ev
     kv: parseKvCacheReport(run.all, "llama-perplexity"),
     wallMs: run.wallMs,
   };
-  writeJsonAtomic(cached, result);
+  writeJsonAtomic(resultPath(setup, setting), result);
   return { result, fromCache: false, baselineComputed: baseline.computed };
 }

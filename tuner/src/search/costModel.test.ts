@@ -1,0 +1,52 @@
+import { describe, expect, it } from "vitest";
+import { rowBytes } from "../profiles/kvType.ts";
+import type { KvType } from "../profiles/schema.ts";
+import type { GroupAssignment } from "./assignment.ts";
+import { greedyAssignment, pplPerKld, predictedAssignmentKld, predictedKld, type Sensitivity } from "./costModel.ts";
+
+const types: KvType[] = ["f16", "q8_0", "q5_1", "q5_0", "q4_0"];
+// bytes: group g holds (g + 1) × 1000 rows of 256 values for K and for V, so later groups weigh more
+const bytesOf = (a: GroupAssignment) =>
+  a.k.reduce((s, t, g) => s + rowBytes(t, 256) * (g + 1) * 1000, 0) + a.v.reduce((s, t, g) => s + rowBytes(t, 256) * (g + 1) * 1000, 0);
+
+describe("cost model", () => {
+  it("scales measured KLD by 4× per bit and charges nothing for f16", () => {
+    const s: Sensitivity = { group: 0, component: "k", type: "q4_0", kld: 0.08 };
+    expect(predictedKld(s, "f16")).toBe(0);
+    expect(predictedKld(s, "q4_0")).toBeCloseTo(0.08);
+    expect(predictedKld(s, "q5_0")).toBeCloseTo(0.02); // one bit more: a quarter of the noise
+    expect(predictedKld(s, "q8_0")).toBeCloseTo(0.08 / 4 ** 4);
+  });
+
+  it("fits ΔPPL% per KLD as the median ratio of informative trials", () => {
+    expect(pplPerKld([{ meanKld: 0.01, deltaPplPct: 0.5 }, { meanKld: 0.1, deltaPplPct: 8 }, { meanKld: 0.02, deltaPplPct: 1.2 }, { meanKld: 0, deltaPplPct: 0 }])).toBe(60);
+    expect(pplPerKld([], 42)).toBe(42);
+  });
+
+  it("greedy spends the budget where it buys the most bytes and never exceeds it", () => {
+    const sensitivities: Sensitivity[] = [
+      { group: 0, component: "k", type: "q4_0", kld: 0.2 }, // a sensitive, light group
+      { group: 0, component: "v", type: "q4_0", kld: 0.01 },
+      { group: 1, component: "k", type: "q4_0", kld: 0.01 }, // a heavy, robust group
+      { group: 1, component: "v", type: "q4_0", kld: 0.01 },
+    ];
+    const budget = 0.05;
+    const chosen = greedyAssignment(2, types, sensitivities, budget, bytesOf);
+    expect(predictedAssignmentKld(chosen, sensitivities)).toBeLessThanOrEqual(budget);
+    expect(chosen.k[1]).toBe("q4_0");
+    expect(chosen.v[1]).toBe("q4_0");
+    expect(chosen.v[0]).toBe("q4_0");
+    expect(["f16", "q8_0", "q5_1"]).toContain(chosen.k[0]);
+    // nothing cheaper fits: every single further downgrade breaks the budget or saves nothing
+    expect(greedyAssignment(2, types, sensitivities, 1e9, bytesOf)).toEqual({ k: ["q4_0", "q4_0"], v: ["q4_0", "q4_0"] });
+  });
+
+  it("respects pairs the backend cannot run", () => {
+    const sensitivities: Sensitivity[] = [
+      { group: 0, component: "k", type: "q4_0", kld: 0.001 },
+      { group: 0, component: "v", type: "q4_0", kld: 0.001 },
+    ];
+    const tied = greedyAssignment(1, types, sensitivities, 1, bytesOf, (k, v) => k === v);
+    expect(tied).toEqual({ k: ["q4_0"], v: ["q4_0"] });
+  });
+});

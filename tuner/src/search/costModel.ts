@@ -1,0 +1,78 @@
+import { bitsPerElement } from "../profiles/kvType.ts";
+import type { KvType } from "../profiles/schema.ts";
+import type { GroupAssignment } from "./assignment.ts";
+
+/** What lowering one group's K (or V) alone to `type` cost in KL-divergence against f16, measured. */
+export interface Sensitivity {
+  group: number;
+  component: "k" | "v";
+  type: KvType;
+  kld: number;
+}
+
+const isFull = (type: KvType) => type === "f16" || type === "bf16";
+
+/**
+ * Expected KLD of a group's component at `type`, scaled from the measured one: quantization noise power falls by
+ * 4× per extra bit, so one bit more costs a quarter. Rough for any single layer, good enough to rank downgrades.
+ */
+export function predictedKld(sensitivity: Sensitivity, type: KvType): number {
+  if (isFull(type)) return 0;
+  return sensitivity.kld * 4 ** -(bitsPerElement(type) - bitsPerElement(sensitivity.type));
+}
+
+/** Σ over groups and components: interactions between layers are left to the measured trials and TPE. */
+export function predictedAssignmentKld(assignment: GroupAssignment, sensitivities: Sensitivity[]): number {
+  return sensitivities.reduce((sum, s) => sum + predictedKld(s, (s.component === "k" ? assignment.k : assignment.v)[s.group]!), 0);
+}
+
+/** ΔPPL% per unit of KLD, fitted through the origin on measured trials (the median ratio, robust to noise). */
+export function pplPerKld(trials: { meanKld: number; deltaPplPct: number }[], fallback = 70): number {
+  const ratios = trials.filter((t) => t.meanKld > 1e-3 && t.deltaPplPct > 0).map((t) => t.deltaPplPct / t.meanKld).sort((a, b) => a - b);
+  if (ratios.length === 0) return fallback;
+  return ratios[Math.floor(ratios.length / 2)]!;
+}
+
+/**
+ * Greedy knapsack: from all-f16, repeatedly take the downgrade that saves the most bytes per unit of predicted
+ * KLD, while the total stays within `kldBudget`. `bytesOf` prices an assignment (the formula at the target ctx).
+ */
+export function greedyAssignment(
+  nGroups: number,
+  types: readonly KvType[],
+  sensitivities: Sensitivity[],
+  kldBudget: number,
+  bytesOf: (assignment: GroupAssignment) => number,
+  allowedPair: (k: KvType, v: KvType) => boolean = () => true,
+): GroupAssignment {
+  const byBits = [...types].sort((a, b) => bitsPerElement(b) - bitsPerElement(a));
+  const current: GroupAssignment = { k: Array<KvType>(nGroups).fill(byBits[0]!), v: Array<KvType>(nGroups).fill(byBits[0]!) };
+  let spent = predictedAssignmentKld(current, sensitivities);
+  let bytes = bytesOf(current);
+
+  for (;;) {
+    let best: { next: GroupAssignment; kld: number; bytes: number; efficiency: number } | undefined;
+    for (let g = 0; g < nGroups; g++) {
+      // K alone, V alone, or both together (a backend may only run K and V of the same type)
+      for (const components of [["k"], ["v"], ["k", "v"]] as const) {
+        const at = Math.max(...components.map((c) => byBits.indexOf(current[c][g]!)));
+        for (const lower of byBits.slice(at + 1)) {
+          const next: GroupAssignment = { k: [...current.k], v: [...current.v] };
+          for (const c of components) next[c][g] = lower;
+          if (!allowedPair(next.k[g]!, next.v[g]!)) continue;
+          const kld = predictedAssignmentKld(next, sensitivities);
+          const nextBytes = bytesOf(next);
+          const saved = bytes - nextBytes;
+          if (saved <= 0 || kld > kldBudget) continue;
+          const efficiency = saved / Math.max(kld - spent, 1e-12);
+          if (!best || efficiency > best.efficiency) best = { next, kld, bytes: nextBytes, efficiency };
+        }
+      }
+    }
+    if (!best) return current;
+    current.k = best.next.k;
+    current.v = best.next.v;
+    spent = best.kld;
+    bytes = best.bytes;
+  }
+}

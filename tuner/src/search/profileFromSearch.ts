@@ -1,0 +1,48 @@
+import { basename } from "node:path";
+import type { EvalResult } from "../eval/types.ts";
+import type { ModelFacts } from "../model/gguf.ts";
+import { kvBytesPerToken } from "../model/kvBytes.ts";
+import type { Profile } from "../profiles/schema.ts";
+import { describeBudget, type QualityBudget } from "./budget.ts";
+import type { SearchOutcome } from "./runSearch.ts";
+
+const quality = (r: Pick<EvalResult, "deltaPplPct" | "deltaPpl" | "meanKld" | "top1Agreement" | "pplBase"> & { ppl?: number }, setup: SearchOutcome["searchSetup"]) => ({
+  deltaPplPct: r.deltaPplPct,
+  deltaPpl: r.deltaPpl,
+  ppl: r.ppl ?? r.pplBase + r.deltaPpl,
+  pplBase: r.pplBase,
+  meanKld: Math.max(0, r.meanKld),
+  top1Agreement: r.top1Agreement,
+  evalText: { name: setup.text.name, sha256: setup.text.sha256 },
+  ctx: setup.ctx,
+  chunks: setup.chunks,
+});
+
+/** A profile name from the model and the budget: "gemma-3-270m-q4-k-m-1pct". */
+export function defaultProfileName(facts: ModelFacts, budget: QualityBudget): string {
+  const stem = basename(facts.fileName, ".gguf").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+  const limit = budget.kind === "percent" ? `${budget.percent}pct` : `dppl${budget.deltaPpl}`;
+  return `${stem}-${limit.replace(".", "p")}`.slice(0, 64);
+}
+
+/** The search's winner as a precision profile: per-layer types, both quality figures, the budget, the build. */
+export function profileFromSearch(outcome: SearchOutcome, facts: ModelFacts, budget: QualityBudget, name: string, seed: number): Profile {
+  const { best, confirmation, searchSetup, confirmSetup } = outcome;
+  return {
+    schemaVersion: 1,
+    name,
+    description: `searched for ${describeBudget(budget)} on ${searchSetup.text.name}, confirmed on ${confirmSetup.text.name}; K/V bytes priced at ${outcome.study.targetCtx} tokens`,
+    createdAt: new Date().toISOString(),
+    source: "search",
+    cache: { mode: "per-layer", k: outcome.types.k, v: outcome.types.v },
+    model: { fileName: facts.fileName, sizeBytes: facts.sizeBytes, headerHash: facts.headerHash, nLayer: facts.nLayer },
+    kvBytesPerToken: kvBytesPerToken(facts, outcome.types),
+    quality: { ...quality(best, searchSetup), confirmation: quality(confirmation, confirmSetup) },
+    budget: {
+      ...(budget.kind === "percent" ? { maxDeltaPplPct: budget.percent } : {}),
+      trials: outcome.study.trials.length,
+      seed,
+    },
+    llamaBuild: { tag: searchSetup.build.llamaCppTag, patchHash: searchSetup.build.patchHash },
+  };
+}

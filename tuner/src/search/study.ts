@@ -1,0 +1,65 @@
+import { existsSync, readFileSync } from "node:fs";
+import { z } from "zod";
+import { kvTypeSchema } from "../profiles/schema.ts";
+import { writeJsonAtomic } from "../util/atomicFile.ts";
+
+/** Where a trial's assignment came from. */
+export const trialOriginSchema = z.enum(["uniform", "sensitivity", "greedy", "tpe"]);
+
+export const trialSchema = z.object({
+  number: z.number().int().nonnegative(),
+  origin: trialOriginSchema,
+  assignment: z.object({ k: z.array(kvTypeSchema), v: z.array(kvTypeSchema) }),
+  /** objective: K/V bytes at the study's target context */
+  bytes: z.number().int().positive(),
+  deltaPpl: z.number(),
+  deltaPplPct: z.number(),
+  meanKld: z.number(),
+  top1Agreement: z.number(),
+  /** PPL with the f16 cache on the same text, to convert an absolute budget */
+  pplBase: z.number().positive(),
+  /** bytes llama.cpp allocated during the measurement (eval ctx), equal to the formula */
+  measuredBytes: z.number().int().positive(),
+  wallMs: z.number().nonnegative(),
+  finishedAt: z.string(),
+});
+
+export type Trial = z.infer<typeof trialSchema>;
+
+export const studySchema = z.object({
+  version: z.literal(1),
+  /** everything the measurements depend on; a study is only resumed under the same key */
+  key: z.string(),
+  description: z.string(),
+  groups: z.array(z.array(z.number().int().nonnegative())),
+  targetCtx: z.number().int().positive(),
+  trials: z.array(trialSchema),
+});
+
+export type Study = z.infer<typeof studySchema>;
+
+export class StudyMismatchError extends Error {
+  constructor(path: string, expected: string, found: string) {
+    super(`study file ${path} belongs to another search (key ${found}, expected ${expected}); remove it or use --fresh`);
+    this.name = "StudyMismatchError";
+  }
+}
+
+/**
+ * Every finished trial, rewritten atomically after each one: a Ctrl-C or kill -9 loses at most the trial that
+ * was running. Reading back also ignores nothing silently: a corrupt file is an error, not an empty study.
+ */
+export class StudyStore {
+  constructor(readonly path: string) {}
+
+  load(key: string): Study | undefined {
+    if (!existsSync(this.path)) return undefined;
+    const study = studySchema.parse(JSON.parse(readFileSync(this.path, "utf8")));
+    if (study.key !== key) throw new StudyMismatchError(this.path, key, study.key);
+    return study;
+  }
+
+  save(study: Study): void {
+    writeJsonAtomic(this.path, study);
+  }
+}
