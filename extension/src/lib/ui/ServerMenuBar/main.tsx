@@ -1,0 +1,68 @@
+import { Icon, MenuBarExtra, open } from "@raycast/api";
+import { usePromise } from "@raycast/utils";
+import type { ActiveServer } from "@kvsplit/tuner/server/activeServer";
+import type { ServerStatus } from "@kvsplit/tuner/server/types";
+import { basename } from "node:path";
+import { formatKvMemory } from "../../kvsplit/format";
+import { usePreferences } from "../../settings/usePreferences";
+import { loadStatus, restartServer, startServer, stopServer } from "./function";
+
+export function ServerMenuBar() {
+  const preferences = usePreferences();
+  if (preferences.error) {
+    return (
+      <MenuBarExtra icon={Icon.Warning} tooltip="KVSplit">
+        <MenuBarExtra.Item title={preferences.error.message} />
+      </MenuBarExtra>
+    );
+  }
+  return <ServerMenu active={preferences.active} />;
+}
+
+function statusLine(status: ServerStatus | undefined): string {
+  switch (status?.state) {
+    case undefined:
+      return "Checking…";
+    case "running":
+      return status.ready ? "Running" : "Loading the model…";
+    case "crashed":
+      return "Crashed (see the log)";
+    case "port-in-use":
+      return `Stopped: port ${status.port} is used by another process`;
+    case "stopped":
+      return "Stopped";
+  }
+}
+
+function ServerMenu({ active }: { active: ActiveServer }) {
+  const { data: status, isLoading, revalidate } = usePromise(loadStatus, [active]);
+  const running = status?.state === "running";
+  // every action re-reads the status afterwards, so the menu shows what really happened
+  const then = (action: (server: ActiveServer) => Promise<void>) => async () => {
+    await action(active);
+    revalidate();
+  };
+
+  return (
+    <MenuBarExtra icon={running ? Icon.CircleFilled : Icon.Circle} tooltip="KVSplit llama-server" isLoading={isLoading}>
+      <MenuBarExtra.Section title="llama-server">
+        <MenuBarExtra.Item title={statusLine(status)} />
+        {status?.state === "running" && (
+          <>
+            <MenuBarExtra.Item title="Profile" subtitle={status.server.profileName} />
+            <MenuBarExtra.Item title="KV Memory" subtitle={formatKvMemory(status.kvCache)} />
+            <MenuBarExtra.Item title="Model" subtitle={basename(status.server.modelPath)} />
+          </>
+        )}
+      </MenuBarExtra.Section>
+      <MenuBarExtra.Section>
+        {!running && <MenuBarExtra.Item title="Start Server" icon={Icon.Play} onAction={then(startServer)} />}
+        {running && (
+          <MenuBarExtra.Item title="Restart Server" icon={Icon.RotateClockwise} onAction={then(restartServer)} />
+        )}
+        {running && <MenuBarExtra.Item title="Stop Server" icon={Icon.Stop} onAction={then(stopServer)} />}
+        <MenuBarExtra.Item title="Open Server Log" icon={Icon.Document} onAction={() => open(active.manager.logPath)} />
+      </MenuBarExtra.Section>
+    </MenuBarExtra>
+  );
+}

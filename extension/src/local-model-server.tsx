@@ -1,0 +1,3 @@
+import { ServerMenuBar } from "./lib/ui/ServerMenuBar/main";
+
+export default () => <ServerMenuBar />;
