@@ -2,7 +2,7 @@ import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-li
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import AskLocalModel from "../src/ask-local-model.tsx";
 import { fakeRaycast, NavigationRoot } from "./raycast-api-fake/index.tsx";
-import { createTestServer, type TestServer } from "./support/testServer.ts";
+import { useTestServer } from "./support/testServer.ts";
 
 const launch = (prompt?: string) =>
   render(
@@ -16,14 +16,7 @@ const metadata = (title: string) => screen.getByLabelText(title, { selector: "dd
 const answerDone = () => expect(screen.getByRole("article").getAttribute("aria-busy")).toBe("false");
 
 describe("Ask Local Model (real llama-server)", () => {
-  let server: TestServer;
-
-  beforeAll(async () => {
-    server = await createTestServer();
-  });
-  beforeEach(() => server.resetRaycast());
-  afterEach(cleanup);
-  afterAll(() => server.cleanUp());
+  const testServer = useTestServer();
 
   it("starts the server with a progress toast and streams the answer in", async () => {
     launch("Name three colors.");
@@ -70,8 +63,7 @@ describe("Ask Local Model (real llama-server)", () => {
   });
 
   it("stops generation on request and keeps the text so far", async () => {
-    server.resetRaycast();
-    fakeRaycast.preferences = { ...server.preferences, maxTokens: "400" };
+    fakeRaycast.preferences = { ...testServer().preferences, maxTokens: "400" };
     launch("Write a long story about a lighthouse.");
     const stop = await screen.findByRole("button", { name: "Stop Generation" }, { timeout: 60_000 });
     await waitFor(() => expect(markdown()).not.toContain("Thinking"), { timeout: 60_000 });
@@ -89,6 +81,6 @@ describe("Ask Local Model (real llama-server)", () => {
     await waitFor(answerDone, { timeout: 60_000 });
     expect(markdown()).toMatch(/^\*\*Say hello\.\*\*\n\n\S/);
     fireEvent.click(screen.getByRole("button", { name: "Open Server Log" }));
-    await waitFor(() => expect(fakeRaycast.opened).toEqual([server.manager.logPath]));
+    await waitFor(() => expect(fakeRaycast.opened).toEqual([testServer().manager.logPath]));
   });
 });

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import ChoosePrecisionProfile from "../src/choose-precision-profile.tsx";
 import { fakeRaycast, NavigationRoot } from "./raycast-api-fake/index.tsx";
-import { createTestServer, type TestServer } from "./support/testServer.ts";
+import { useTestServer } from "./support/testServer.ts";
 
 const launch = () =>
   render(
@@ -18,12 +18,11 @@ const launch = () =>
 const item = (name: string) => screen.getByRole("listitem", { name });
 
 describe("Choose Precision Profile (real llama-server)", () => {
-  let server: TestServer;
+  const testServer = useTestServer();
   let store: ProfileStore;
 
   beforeAll(async () => {
-    server = await createTestServer();
-    store = new ProfileStore(server.supportPath);
+    store = new ProfileStore(testServer().supportPath);
     store.save({
       schemaVersion: 1,
       name: "tuned-small",
@@ -47,9 +46,6 @@ describe("Choose Precision Profile (real llama-server)", () => {
     mkdirSync(store.directory, { recursive: true });
     writeFileSync(join(store.directory, "broken.json"), JSON.stringify({ schemaVersion: 1, name: "broken" }));
   });
-  beforeEach(() => server.resetRaycast());
-  afterEach(cleanup);
-  afterAll(() => server.cleanUp());
 
   it("lists built-ins and saved profiles with their savings, quality, budget and date", async () => {
     launch();
@@ -74,12 +70,12 @@ describe("Choose Precision Profile (real llama-server)", () => {
   });
 
   it("Set as Active persists the choice and restarts the running server with it", async () => {
-    const before = await server.manager.ensureRunning(
+    const before = await testServer().manager.ensureRunning(
       planLaunch(
         {
-          binaryPath: server.preferences.llamaServerPath,
-          modelPath: server.preferences.modelPath,
-          port: server.port,
+          binaryPath: testServer().preferences.llamaServerPath,
+          modelPath: testServer().preferences.modelPath,
+          port: testServer().port,
           contextSize: 1024,
           threads: 2,
         },
@@ -91,8 +87,10 @@ describe("Choose Precision Profile (real llama-server)", () => {
     fireEvent.click(within(item("k8v8")).getByRole("button", { name: "Set as Active" }));
 
     await waitFor(() => expect(fakeRaycast.toasts.at(-1)?.title).toBe("Active profile: k8v8"), { timeout: 60_000 });
-    expect(JSON.parse(readFileSync(join(server.supportPath, "active-profile.json"), "utf8"))).toEqual({ name: "k8v8" });
-    const status = await server.manager.status();
+    expect(JSON.parse(readFileSync(join(testServer().supportPath, "active-profile.json"), "utf8"))).toEqual({
+      name: "k8v8",
+    });
+    const status = await testServer().manager.status();
     if (status.state !== "running") throw new Error(`expected a running server, got ${status.state}`);
     expect(status.server.pid).not.toBe(before.pid);
     expect(new Set(status.kvCache!.layers.map((layer) => `${layer.typeK}/${layer.typeV}`))).toEqual(

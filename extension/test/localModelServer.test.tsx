@@ -3,7 +3,7 @@ import { createServer, type Server } from "node:net";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import LocalModelServer from "../src/local-model-server.tsx";
 import { fakeRaycast, NavigationRoot } from "./raycast-api-fake/index.tsx";
-import { createTestServer, type TestServer } from "./support/testServer.ts";
+import { useTestServer } from "./support/testServer.ts";
 
 const launch = () =>
   render(
@@ -14,14 +14,7 @@ const launch = () =>
 const menuItem = (name: string | RegExp) => screen.getByRole("menuitem", { name });
 
 describe("Local Model Server menu bar (real llama-server)", () => {
-  let server: TestServer;
-
-  beforeAll(async () => {
-    server = await createTestServer();
-  });
-  beforeEach(() => server.resetRaycast());
-  afterEach(cleanup);
-  afterAll(() => server.cleanUp());
+  const testServer = useTestServer();
 
   it("starts the server, then shows its profile and measured K/V memory", async () => {
     launch();
@@ -35,32 +28,32 @@ describe("Local Model Server menu bar (real llama-server)", () => {
   });
 
   it("restarts and stops the server", async () => {
-    const before = await server.manager.status();
+    const before = await testServer().manager.status();
     if (before.state !== "running") throw new Error(`expected a running server, got ${before.state}`);
     launch();
     await waitFor(() => menuItem("Running"));
 
     fireEvent.click(menuItem("Restart Server"));
     await waitFor(() => expect(fakeRaycast.toasts.at(-1)?.title).toBe("llama-server is ready"), { timeout: 60_000 });
-    const after = await server.manager.status();
+    const after = await testServer().manager.status();
     expect(after.state === "running" && after.server.pid).not.toBe(before.server.pid);
 
     fireEvent.click(menuItem("Stop Server"));
     await waitFor(() => menuItem("Stopped"), { timeout: 20_000 });
-    expect((await server.manager.status()).state).toBe("stopped");
+    expect((await testServer().manager.status()).state).toBe("stopped");
     fireEvent.click(menuItem("Open Server Log"));
-    expect(fakeRaycast.opened).toEqual([server.manager.logPath]);
+    expect(fakeRaycast.opened).toEqual([testServer().manager.logPath]);
   });
 
   it("says when another process holds the port, and start fails with a clear toast", async () => {
     const squatter: Server = createServer();
-    await new Promise<void>((resolve) => squatter.listen(server.port, "127.0.0.1", resolve));
+    await new Promise<void>((resolve) => squatter.listen(testServer().port, "127.0.0.1", resolve));
     try {
       launch();
-      await waitFor(() => menuItem(`Stopped: port ${server.port} is used by another process`));
+      await waitFor(() => menuItem(`Stopped: port ${testServer().port} is used by another process`));
       fireEvent.click(menuItem("Start Server"));
       await waitFor(() => expect(fakeRaycast.toasts.at(-1)?.title).toBe("Could not start llama-server"));
-      expect(fakeRaycast.toasts.at(-1)?.message).toContain(`port ${server.port} on 127.0.0.1 is already in use`);
+      expect(fakeRaycast.toasts.at(-1)?.message).toContain(`port ${testServer().port} on 127.0.0.1 is already in use`);
     } finally {
       await new Promise((resolve) => squatter.close(resolve));
     }

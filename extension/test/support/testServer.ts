@@ -1,6 +1,8 @@
+import { cleanup } from "@testing-library/react";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
 import { freeLoopbackPort } from "@kvsplit/tuner/bench/kvMemory";
 import { defaultModelPath } from "@kvsplit/tuner/config";
 import { resolveNativeBinary } from "@kvsplit/tuner/native/binaries";
@@ -49,4 +51,19 @@ export async function createTestServer(): Promise<TestServer> {
       rmSync(supportPath, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Registers the hooks every command test needs: one real server setup per file, a fresh fake Raycast and a clean
+ * DOM per test, the server stopped at the end. Returns a getter, as the server exists only once beforeAll ran.
+ */
+export function useTestServer(): () => TestServer {
+  let server: TestServer | undefined;
+  beforeAll(async () => {
+    server = await createTestServer();
+  });
+  beforeEach(() => server!.resetRaycast());
+  afterEach(cleanup);
+  afterAll(() => server?.cleanUp());
+  return () => server!;
 }
