@@ -1,0 +1,126 @@
+import { execa } from "execa";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { repoRoot } from "../../src/config.ts";
+import { studySchema, type Study } from "../../src/search/study.ts";
+import { gemmaModelPath } from "../fixtures.ts";
+import { runTuner } from "./runTuner.ts";
+
+// A short search on the real model: 2 groups of 9 layers, 1 chunk of 256 tokens per trial, 2 TPE trials.
+let short: string[];
+const isolated = () => {
+  const dir = mkdtempSync(join(tmpdir(), "kvsplit-search-"));
+  return { KVSPLIT_CACHE_DIR: join(dir, "cache"), KVSPLIT_HOME: join(dir, "home") };
+};
+const studyOf = (env: Record<string, string>): Study | undefined => {
+  const dir = join(env.KVSPLIT_CACHE_DIR!, "search");
+  const file = existsSync(dir) ? readdirSync(dir).find((f) => f.endsWith(".json")) : undefined;
+  return file ? studySchema.parse(JSON.parse(readFileSync(join(dir, file), "utf8"))) : undefined;
+};
+const savedProfile = (env: Record<string, string>, name: string) =>
+  JSON.parse(readFileSync(join(env.KVSPLIT_HOME!, "profiles", `${name}.json`), "utf8"));
+
+beforeAll(() => {
+  short = ["--model", gemmaModelPath(), "--ctx", "256", "--chunks", "1", "--group", "9", "--trials", "2", "--seed", "7"];
+});
+
+describe("tuner search", () => {
+  const env = isolated();
+
+  it("survives kill -9: --resume keeps every finished trial and reaches the same result as an uninterrupted run", async () => {
+    const search = execa("node", [join(repoRoot(), "tuner", "bin", "tuner.mjs"), "search", "--budget", "2%", ...short, "--name", "resumed"], {
+      env,
+      reject: false,
+      stdin: "ignore",
+    });
+    // wait for a few finished trials, then pull the plug
+    for (let i = 0; i < 600 && (studyOf(env)?.trials.length ?? 0) < 3; i++) await new Promise((r) => setTimeout(r, 500));
+    search.kill("SIGKILL");
+    await search;
+    const beforeKill = studyOf(env)!;
+    expect(beforeKill.trials.length).toBeGreaterThanOrEqual(3);
+
+    const resumed = await runTuner(["search", "--budget", "2%", ...short, "--name", "resumed", "--resume", "--json"], env);
+    expect(resumed.stderr).not.toContain("tuner:");
+    expect(resumed.exitCode).toBe(0);
+    const after = studyOf(env)!;
+    expect(after.trials.slice(0, beforeKill.trials.length)).toEqual(beforeKill.trials);
+    expect(readdirSync(join(env.KVSPLIT_CACHE_DIR!, "search")).filter((f) => f.includes(".tmp-"))).toEqual([]);
+
+    const fresh = isolated();
+    const uninterrupted = await runTuner(["search", "--budget", "2%", ...short, "--name", "resumed", "--json"], fresh);
+    expect(uninterrupted.exitCode).toBe(0);
+    expect(savedProfile(env, "resumed").cache).toEqual(savedProfile(fresh, "resumed").cache);
+    expect(studyOf(fresh)!.trials.map((t) => [t.origin, t.assignment, t.deltaPpl])).toEqual(after.trials.map((t) => [t.origin, t.assignment, t.deltaPpl]));
+  });
+
+  it("saves a profile within budget on both texts, which tuner eval reproduces", async () => {
+    const profile = savedProfile(env, "resumed");
+    expect(profile.source).toBe("search");
+    expect(profile.cache.mode).toBe("per-layer");
+    expect(profile.cache.k).toHaveLength(18);
+    expect(profile.quality.deltaPplPct).toBeLessThanOrEqual(2);
+    expect(profile.quality.confirmation.deltaPplPct).toBeLessThanOrEqual(2);
+    expect(existsSync(join(env.KVSPLIT_HOME!, "reports", "resumed", "pareto.png"))).toBe(true);
+    expect(readFileSync(join(env.KVSPLIT_HOME!, "reports", "resumed", "report.md"), "utf8")).toContain("| layer | attention | K | V |");
+
+    // measured again from scratch (not from the cache) on the confirmation text, as a user would
+    const confirmText = readdirSync(join(env.KVSPLIT_CACHE_DIR!, "texts")).find((f) => f.includes("part2of2"))!;
+    const again = await runTuner(
+      ["eval", "--profile", "resumed", "--model", gemmaModelPath(), "--eval-file", join(env.KVSPLIT_CACHE_DIR!, "texts", confirmText),
+       "--ctx", "256", "--chunks", "1", "--fresh", "--json"],
+      env,
+    );
+    expect(again.exitCode).toBe(0);
+    expect(JSON.parse(again.stdout).deltaPplPct).toBeCloseTo(profile.quality.confirmation.deltaPplPct, 6);
+  });
+
+  it("gives profiles whose bytes do not grow as the budget grows", async () => {
+    const bytes: number[] = [];
+    for (const budget of ["1%", "2%", "5%"]) {
+      const r = await runTuner(["search", "--budget", budget, ...short, "--name", `b${budget.replace("%", "")}`, "--json"], env);
+      expect(r.exitCode).toBe(0);
+      bytes.push(JSON.parse(r.stdout).summary.bestBytes);
+    }
+    expect(bytes[1]).toBeLessThanOrEqual(bytes[0]!);
+    expect(bytes[2]).toBeLessThanOrEqual(bytes[1]!);
+  });
+});
+
+describe("tuner search errors: one clear message, exit code 1, nothing saved", () => {
+  const env = isolated();
+
+  it.each([
+    [["--budget", "0%"], "invalid budget '0%': the budget must be above 0%"],
+    [["--budget", "-1%"], "invalid budget '-1%'"],
+    [["--budget", "lots"], "invalid budget 'lots': not a percentage"],
+    [["--max-delta-ppl", "0"], "the maximum PPL increase must be a number above 0"],
+    [["--budget", "1%", "--max-delta-ppl", "0.1"], "give exactly one of --budget and --max-delta-ppl"],
+    [["--budget", "1%", "--types", "f16"], "no quantized K/V type runs with flash attention on this backend"],
+    [["--budget", "1%", "--time-limit", "soon"], "invalid duration 'soon'"],
+  ])("%j", async (args, message) => {
+    const r = await runTuner(["search", ...args, ...short], env);
+    expect(r.stderr).toContain(message);
+    expect(r.exitCode).toBe(1);
+    expect(existsSync(join(env.KVSPLIT_HOME!, "profiles"))).toBe(false);
+  });
+
+  it("a budget no assignment can meet (only 4-bit K, which costs Gemma ~10% PPL)", async () => {
+    const r = await runTuner(["search", "--budget", "1%", ...short, "--types", "q4_0"], env);
+    expect(r.stderr).toContain("no assignment met the budget (ΔPPL ≤ 1%)");
+    expect(r.stderr).toContain("nothing was saved");
+    expect(r.exitCode).toBe(1);
+    expect(existsSync(join(env.KVSPLIT_HOME!, "profiles"))).toBe(false);
+  });
+
+  it("an eval text too short to split", async () => {
+    const text = join(mkdtempSync(join(tmpdir(), "kvsplit-short-")), "short.txt");
+    writeFileSync(text, "It was the best of times. ".repeat(60));
+    const r = await runTuner(["search", "--budget", "1%", ...short, "--eval-file", text], env);
+    expect(r.stderr).toContain("eval text 'short.txt' is too short to split into a search part and a disjoint confirmation part");
+    expect(r.exitCode).toBe(1);
+    expect(existsSync(join(env.KVSPLIT_HOME!, "profiles"))).toBe(false);
+  });
+});
