@@ -45,6 +45,8 @@ describe("Choose Precision Profile (real llama-server)", () => {
     });
     mkdirSync(store.directory, { recursive: true });
     writeFileSync(join(store.directory, "broken.json"), JSON.stringify({ schemaVersion: 1, name: "broken" }));
+    mkdirSync(join(testServer().supportPath, "reports", "tuned-small"), { recursive: true });
+    writeFileSync(join(testServer().supportPath, "reports", "tuned-small", "pareto.png"), "");
   });
 
   it("lists built-ins and saved profiles with their savings, quality, budget and date", async () => {
@@ -57,6 +59,9 @@ describe("Choose Precision Profile (real llama-server)", () => {
     );
     const detail = within(item("k8v4")).getByTestId("item-detail").textContent;
     expect(detail).toContain("| all | q8_0 | q4_0 | 13 |");
+    expect(detail).not.toContain("![Tuner chart]");
+    const chartPath = join(testServer().supportPath, "reports", "tuned-small", "pareto.png");
+    expect(within(item("tuned-small")).getByTestId("item-detail").textContent).toContain(`(file://${chartPath})`);
   });
 
   it("shows an invalid profile file with its validation error instead of crashing", async () => {

@@ -4,6 +4,7 @@ import { isBuiltinProfileName } from "@kvsplit/tuner/profiles/builtins";
 import type { Profile } from "@kvsplit/tuner/profiles/schema";
 import type { InvalidProfileFile } from "@kvsplit/tuner/profiles/store";
 import { existsSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import { withStartToast } from "../../kvsplit/serverToasts";
 
 export interface ProfileEntry {
@@ -31,15 +32,17 @@ export async function loadProfiles(active: ActiveServer): Promise<ProfileCatalog
         profile,
         isActive: profile.name === activeName,
         filePath: saved ? active.store.pathOf(profile.name) : undefined,
-        chartPath: saved ? chartPathOf(active.store.pathOf(profile.name)) : undefined,
+        chartPath: saved ? chartPathOf(active.supportDir, profile.name) : undefined,
       };
     }),
     invalid,
   };
 }
 
-function chartPathOf(profilePath: string): string | undefined {
-  return [".png", ".svg"].map((ext) => profilePath.replace(/\.json$/, ext)).find((path) => existsSync(path));
+/** `tuner search` draws its Pareto chart into `<support>/reports/<profile name>/pareto.png`. */
+function chartPathOf(supportDir: string, name: string): string | undefined {
+  const path = join(supportDir, "reports", name, "pareto.png");
+  return existsSync(path) ? path : undefined;
 }
 
 /** Persists the choice and restarts a running server with it; a stopped server picks it up on its next start. */

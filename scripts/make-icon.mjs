@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+// Renders assets/icon.svg to the 512×512 PNG Raycast wants (assets/icon.png) and copies it to extension/assets/.
+import { Resvg } from "@resvg/resvg-js";
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("../", import.meta.url));
+const png = new Resvg(readFileSync(`${root}assets/icon.svg`), { fitTo: { mode: "width", value: 512 } }).render();
+if (png.width !== 512 || png.height !== 512) throw new Error(`icon is ${png.width}×${png.height}; expected 512×512`);
+writeFileSync(`${root}assets/icon.png`, png.asPng());
+mkdirSync(`${root}extension/assets`, { recursive: true });
+copyFileSync(`${root}assets/icon.png`, `${root}extension/assets/icon.png`);
+console.log("wrote assets/icon.png and extension/assets/icon.png (512×512)");
