@@ -23,7 +23,10 @@ export function benchTable(report: BenchReport): { header: string[]; rows: strin
     "ΔPPL %",
     "KLD",
     "top-1",
-    ...speedTest.depths.flatMap((d) => [`pp${speedTest.promptTokens} @d${d} t/s (vs f16)`, `tg${speedTest.genTokens} @d${d} t/s (vs f16)`]),
+    ...speedTest.depths.flatMap((d) => [
+      `pp${speedTest.promptTokens} @d${d} t/s (vs f16)`,
+      `tg${speedTest.genTokens} @d${d} t/s (vs f16)`,
+    ]),
   ];
   const rows = report.rows.map((row) => [
     row.label,
@@ -64,6 +67,14 @@ export function formatBenchMarkdown(report: BenchReport): string {
 export function formatBenchTerminal(report: BenchReport): string {
   const { header, rows } = benchTable(report);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
-  return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line), "", provenance(report), ""].join("\n");
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
+  return [
+    line(header),
+    widths.map((w) => "-".repeat(w)).join("  "),
+    ...rows.map(line),
+    "",
+    provenance(report),
+    "",
+  ].join("\n");
 }

@@ -17,7 +17,9 @@ export async function freeLoopbackPort(): Promise<number> {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
     });
   });
 }
@@ -26,12 +28,31 @@ export async function freeLoopbackPort(): Promise<number> {
  * The K/V cache llama.cpp allocates for one sequence of `ctx` tokens: starts the patched llama-server on loopback,
  * reads its /props report, stops it. Allocation only, nothing is processed, so 32K contexts cost a second.
  */
-export async function measureKvMemory(modelPath: string, cacheArgs: string[], ctx: number, timeoutMs = 60_000): Promise<KvCacheReport> {
+export async function measureKvMemory(
+  modelPath: string,
+  cacheArgs: string[],
+  ctx: number,
+  timeoutMs = 60_000,
+): Promise<KvCacheReport> {
   const port = await freeLoopbackPort();
   const server = execa(
     resolveNativeBinary("llama-server"),
-    ["-m", modelPath, "-c", String(ctx), "-np", "1", "--host", "127.0.0.1", "--port", String(port),
-     "-t", String(availableParallelism()), "--no-warmup", ...cacheArgs],
+    [
+      "-m",
+      modelPath,
+      "-c",
+      String(ctx),
+      "-np",
+      "1",
+      "--host",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      "-t",
+      String(availableParallelism()),
+      "--no-warmup",
+      ...cacheArgs,
+    ],
     { reject: false, all: true, stdin: "ignore" },
   );
   const deadline = Date.now() + timeoutMs;
@@ -39,7 +60,10 @@ export async function measureKvMemory(modelPath: string, cacheArgs: string[], ct
     while (Date.now() < deadline) {
       if (server.exitCode !== null) {
         const result = await server;
-        throw new KvMemoryProbeError(ctx, `llama-server exited (${result.exitCode}):\n${String(result.all).trim().split("\n").slice(-8).join("\n")}`);
+        throw new KvMemoryProbeError(
+          ctx,
+          `llama-server exited (${result.exitCode}):\n${String(result.all).trim().split("\n").slice(-8).join("\n")}`,
+        );
       }
       try {
         const response = await fetch(`http://127.0.0.1:${port}/props`);

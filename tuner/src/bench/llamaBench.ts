@@ -46,18 +46,29 @@ export function median(values: number[]): number {
 }
 
 /** Prompt and generation speed of one K/V setting, flash attention on, median of the repetitions. */
-export async function measureSpeed(request: SpeedRequest, options: RunOptions = {}): Promise<{ points: SpeedPoint[]; records: BenchRecord[] }> {
+export async function measureSpeed(
+  request: SpeedRequest,
+  options: RunOptions = {},
+): Promise<{ points: SpeedPoint[]; records: BenchRecord[] }> {
   const run = await runNativeTool(
     "llama-bench",
     [
-      "-m", request.modelPath,
-      "-p", String(request.promptTokens),
-      "-n", String(request.genTokens),
-      "-d", request.depths.join(","),
-      "-r", String(request.repetitions),
-      "-t", String(request.threads ?? availableParallelism()),
-      "-fa", "1",
-      "-o", "json",
+      "-m",
+      request.modelPath,
+      "-p",
+      String(request.promptTokens),
+      "-n",
+      String(request.genTokens),
+      "-d",
+      request.depths.join(","),
+      "-r",
+      String(request.repetitions),
+      "-t",
+      String(request.threads ?? availableParallelism()),
+      "-fa",
+      "1",
+      "-o",
+      "json",
       ...request.cacheArgs,
     ],
     options,

@@ -7,20 +7,40 @@ import type { BenchReport } from "./types.ts";
 /** Settings no other setting beats on both axes: more saving and no more ΔPPL. */
 export function paretoFront<T extends { saving: number; deltaPplPct: number }>(points: T[]): T[] {
   return points
-    .filter((p) => !points.some((q) => q !== p && q.saving >= p.saving && q.deltaPplPct <= p.deltaPplPct && (q.saving > p.saving || q.deltaPplPct < p.deltaPplPct)))
+    .filter(
+      (p) =>
+        !points.some(
+          (q) =>
+            q !== p &&
+            q.saving >= p.saving &&
+            q.deltaPplPct <= p.deltaPplPct &&
+            (q.saving > p.saving || q.deltaPplPct < p.deltaPplPct),
+        ),
+    )
     .sort((a, b) => a.saving - b.saving);
 }
 
 function chartSpec(report: BenchReport): TopLevelSpec {
   const savingCtx = report.contexts.includes(8192) ? 8192 : report.contexts[report.contexts.length - 1]!;
-  const points = report.rows.map((row) => ({ label: row.label, saving: row.savingPct[savingCtx]!, deltaPplPct: row.quality.deltaPplPct }));
+  const points = report.rows.map((row) => ({
+    label: row.label,
+    saving: row.savingPct[savingCtx]!,
+    deltaPplPct: row.quality.deltaPplPct,
+  }));
   const front = paretoFront(points);
   const speed = report.rows.flatMap((row) =>
-    row.speedVsF16.map((s) => ({ label: row.label, test: `${s.test === "pp" ? "prompt" : "generation"} @ depth ${s.depth}`, ratio: s.ratio })),
+    row.speedVsF16.map((s) => ({
+      label: row.label,
+      test: `${s.test === "pp" ? "prompt" : "generation"} @ depth ${s.depth}`,
+      ratio: s.ratio,
+    })),
   );
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-    title: { text: `KV cache precision on ${report.model.file}`, subtitle: `llama.cpp ${report.build}, ${report.machine.cpu}` },
+    title: {
+      text: `KV cache precision on ${report.model.file}`,
+      subtitle: `llama.cpp ${report.build}, ${report.machine.cpu}`,
+    },
     resolve: { scale: { color: "independent" }, legend: { color: "independent" } },
     vconcat: [
       {
@@ -31,7 +51,10 @@ function chartSpec(report: BenchReport): TopLevelSpec {
           {
             data: { values: front },
             mark: { type: "line", color: "#888", strokeDash: [4, 3] },
-            encoding: { x: { field: "saving", type: "quantitative" }, y: { field: "deltaPplPct", type: "quantitative" } },
+            encoding: {
+              x: { field: "saving", type: "quantitative" },
+              y: { field: "deltaPplPct", type: "quantitative" },
+            },
           },
           {
             data: { values: points },
@@ -45,7 +68,11 @@ function chartSpec(report: BenchReport): TopLevelSpec {
           {
             data: { values: points },
             mark: { type: "text", dx: 8, align: "left", fontSize: 11 },
-            encoding: { x: { field: "saving", type: "quantitative" }, y: { field: "deltaPplPct", type: "quantitative" }, text: { field: "label" } },
+            encoding: {
+              x: { field: "saving", type: "quantitative" },
+              y: { field: "deltaPplPct", type: "quantitative" },
+              text: { field: "label" },
+            },
           },
         ],
       },
@@ -76,7 +103,9 @@ export async function writeChart(spec: TopLevelSpec, basePath: string): Promise<
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
   const svg = await view.toSVG();
   view.finalize();
-  const png = new Resvg(svg, { background: "white", font: { loadSystemFonts: true, defaultFontFamily: "DejaVu Sans" } }).render().asPng();
+  const png = new Resvg(svg, { background: "white", font: { loadSystemFonts: true, defaultFontFamily: "DejaVu Sans" } })
+    .render()
+    .asPng();
   const paths = { svg: `${basePath}.svg`, png: `${basePath}.png` };
   writeFileAtomic(paths.svg, svg);
   writeFileAtomic(paths.png, png);

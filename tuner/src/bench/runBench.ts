@@ -34,7 +34,12 @@ const benchCacheArgs = (args: string[]) => {
 };
 
 /** Measures every setting for memory (llama.cpp's own report), quality (KL vs f16) and speed (llama-bench). */
-export async function runBench(setup: EvalSetup, facts: ModelFacts, settings: ResolvedSetting[], options: BenchOptions): Promise<BenchReport> {
+export async function runBench(
+  setup: EvalSetup,
+  facts: ModelFacts,
+  settings: ResolvedSetting[],
+  options: BenchOptions,
+): Promise<BenchReport> {
   const total = settings.length * (options.contexts.length + 2);
   let done = 0;
   const step = (name: string) => options.onStep?.(++done, total, name);
@@ -46,7 +51,12 @@ export async function runBench(setup: EvalSetup, facts: ModelFacts, settings: Re
       const report = await measureKvMemory(setup.modelPath, setting.args, ctx);
       const expected = kvCacheBytes(facts, setting.types, { nCtx: ctx, nSeqMax: 1 }).total;
       if (report.sizeK + report.sizeV !== expected) {
-        throw new KvBytesMismatchError(setting.label, report.sizeK + report.sizeV, expected, `llama-server at context ${ctx}`);
+        throw new KvBytesMismatchError(
+          setting.label,
+          report.sizeK + report.sizeV,
+          expected,
+          `llama-server at context ${ctx}`,
+        );
       }
       kvBytes[ctx] = report.sizeK + report.sizeV;
       step(`memory ${setting.label} @ ${ctx}`);
@@ -70,12 +80,17 @@ export async function runBench(setup: EvalSetup, facts: ModelFacts, settings: Re
     measured.push({ setting, kvBytes, result, speed });
   }
 
-  const reference = measured.find((m) => m.setting.types.k.every((t) => t === "f16") && m.setting.types.v.every((t) => t === "f16"));
+  const reference = measured.find(
+    (m) => m.setting.types.k.every((t) => t === "f16") && m.setting.types.v.every((t) => t === "f16"),
+  );
   const rows: BenchRow[] = measured.map(({ setting, kvBytes, result, speed }) => ({
     label: setting.label,
     kvBytes,
     savingPct: Object.fromEntries(
-      options.contexts.map((ctx) => [ctx, reference ? (1 - kvBytes[ctx]! / reference.kvBytes[ctx]!) * 100 : Number.NaN]),
+      options.contexts.map((ctx) => [
+        ctx,
+        reference ? (1 - kvBytes[ctx]! / reference.kvBytes[ctx]!) * 100 : Number.NaN,
+      ]),
     ),
     quality: {
       ppl: result.ppl,
@@ -107,7 +122,12 @@ export async function runBench(setup: EvalSetup, facts: ModelFacts, settings: Re
       os: `${platform()} ${release()}`,
     },
     contexts: options.contexts,
-    speedTest: { promptTokens: options.promptTokens, genTokens: options.genTokens, depths: options.depths, repetitions: options.repetitions },
+    speedTest: {
+      promptTokens: options.promptTokens,
+      genTokens: options.genTokens,
+      depths: options.depths,
+      repetitions: options.repetitions,
+    },
     rows,
     createdAt: new Date().toISOString(),
   };

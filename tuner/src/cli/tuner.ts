@@ -13,7 +13,8 @@ const { version } = createRequire(import.meta.url)("../../package.json") as { ve
  * Every top-level command, in the order `--help` lists them. To add one (eval, bench, search), write its
  * CommandModule in commands/ and add a line here.
  */
-const registerCommands = (cli: Argv) => cli.command(SearchCommand).command(EvalCommand).command(BenchCommand).command(ModelCommand).command(ProfilesCommand);
+const registerCommands = (cli: Argv) =>
+  cli.command(SearchCommand).command(EvalCommand).command(BenchCommand).command(ModelCommand).command(ProfilesCommand);
 
 const cli = yargs(hideBin(process.argv));
 try {

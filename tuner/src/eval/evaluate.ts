@@ -49,7 +49,11 @@ export function cachedResult(setup: EvalSetup, setting: KvSetting): EvalResult |
  * Perplexity, KL-divergence and top-1 agreement of one K/V setting against the f16 cache, on the same text,
  * with the exact K/V bytes llama.cpp allocated. Cached per (build, model, text, ctx, chunks, setting).
  */
-export async function evaluate(setup: EvalSetup, setting: KvSetting, options: EvaluateOptions = {}): Promise<EvaluateOutcome> {
+export async function evaluate(
+  setup: EvalSetup,
+  setting: KvSetting,
+  options: EvaluateOptions = {},
+): Promise<EvaluateOutcome> {
   const cached = options.fresh ? undefined : cachedResult(setup, setting);
   if (cached) {
     return { result: cached, fromCache: true, baselineComputed: false };

@@ -19,7 +19,10 @@ export function klBaselinePath(setup: EvalSetup): string {
  * The f16 logits every KL-divergence is measured against, computed once per (build, model, text, ctx, chunks).
  * llama-perplexity writes into a temp path that is renamed when it exits cleanly: a Ctrl-C leaves no half file.
  */
-export async function ensureKlBaseline(setup: EvalSetup, options: RunOptions = {}): Promise<{ path: string; computed: boolean }> {
+export async function ensureKlBaseline(
+  setup: EvalSetup,
+  options: RunOptions = {},
+): Promise<{ path: string; computed: boolean }> {
   const path = klBaselinePath(setup);
   if (existsSync(path)) {
     return { path, computed: false };

@@ -17,12 +17,23 @@ export class KvBytesMismatchError extends Error {
  * Memory is measured from llama.cpp, then checked against the formula: a mismatch means one of them is wrong,
  * and every number built on them would be too.
  */
-export function checkKvBytes(label: string, measured: KvCacheReport, facts: ModelFacts, types: PerLayerTypes, ctx: number): number {
+export function checkKvBytes(
+  label: string,
+  measured: KvCacheReport,
+  facts: ModelFacts,
+  types: PerLayerTypes,
+  ctx: number,
+): number {
   const expected = kvCacheBytes(facts, types, { nCtx: ctx, nBatch: ctx, nSeqMax: 1 });
   for (const layer of measured.layers) {
     const want = expected.layers[layer.il];
     if (!want || want.sizeK !== layer.sizeK || want.sizeV !== layer.sizeV) {
-      throw new KvBytesMismatchError(label, layer.sizeK + layer.sizeV, want ? want.sizeK + want.sizeV : 0, `layer ${layer.il}`);
+      throw new KvBytesMismatchError(
+        label,
+        layer.sizeK + layer.sizeV,
+        want ? want.sizeK + want.sizeV : 0,
+        `layer ${layer.il}`,
+      );
     }
   }
   if (measured.sizeK + measured.sizeV !== expected.total) {

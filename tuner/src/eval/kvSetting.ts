@@ -24,7 +24,11 @@ export function checkProfileFitsModel(profile: Profile, facts: ModelFacts): void
   const model = profile.model;
   if (!model) return;
   if (model.nLayer !== facts.nLayer) {
-    throw new ProfileModelMismatchError(profile.name, `${model.nLayer} layers (${model.fileName})`, `${facts.nLayer} layers (${facts.fileName})`);
+    throw new ProfileModelMismatchError(
+      profile.name,
+      `${model.nLayer} layers (${model.fileName})`,
+      `${facts.nLayer} layers (${facts.fileName})`,
+    );
   }
   if (model.headerHash !== facts.headerHash) {
     throw new ProfileModelMismatchError(

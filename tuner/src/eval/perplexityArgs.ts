@@ -7,13 +7,20 @@ import type { EvalSetup } from "./types.ts";
  */
 export function perplexityArgs(setup: EvalSetup): string[] {
   return [
-    "-m", setup.modelPath,
-    "-c", String(setup.ctx),
-    "-b", String(setup.ctx),
-    "--chunks", String(setup.chunks),
-    "-t", String(setup.threads ?? availableParallelism()),
-    "-fa", "on",
-    "-lv", "4",
+    "-m",
+    setup.modelPath,
+    "-c",
+    String(setup.ctx),
+    "-b",
+    String(setup.ctx),
+    "--chunks",
+    String(setup.chunks),
+    "-t",
+    String(setup.threads ?? availableParallelism()),
+    "-fa",
+    "on",
+    "-lv",
+    "4",
     "--no-warmup",
   ];
 }

@@ -3,12 +3,7 @@ import { join } from "node:path";
 import { nativeBinDir } from "../config.ts";
 
 export type NativeTool =
-  | "llama-server"
-  | "llama-perplexity"
-  | "llama-bench"
-  | "llama-cli"
-  | "test-backend-ops"
-  | "test-arg-parser";
+  "llama-server" | "llama-perplexity" | "llama-bench" | "llama-cli" | "test-backend-ops" | "test-arg-parser";
 
 export class MissingBinaryError extends Error {
   constructor(

@@ -31,6 +31,10 @@ describe("parseKvCacheReport", () => {
       size_v: 6,
       layers: [{ il: 0, type_k: "q8_0", type_v: "q4_0", size_k: 10, size_v: 6, swa: true }],
     });
-    expect(report).toEqual({ sizeK: 10, sizeV: 6, layers: [{ il: 0, typeK: "q8_0", typeV: "q4_0", sizeK: 10, sizeV: 6, swa: true }] });
+    expect(report).toEqual({
+      sizeK: 10,
+      sizeV: 6,
+      layers: [{ il: 0, typeK: "q8_0", typeV: "q4_0", sizeK: 10, sizeV: 6, swa: true }],
+    });
   });
 });

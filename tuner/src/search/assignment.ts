@@ -34,7 +34,8 @@ export function toParams(assignment: GroupAssignment): AssignmentParams {
 }
 
 export function fromParams(params: Record<string, unknown>, nGroups: number): GroupAssignment {
-  const pick = (component: "k" | "v") => Array.from({ length: nGroups }, (_, g) => params[paramName(component, g)] as KvType);
+  const pick = (component: "k" | "v") =>
+    Array.from({ length: nGroups }, (_, g) => params[paramName(component, g)] as KvType);
   return { k: pick("k"), v: pick("v") };
 }
 

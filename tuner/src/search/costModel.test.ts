@@ -7,7 +7,8 @@ import { greedyAssignment, pplPerKld, predictedAssignmentKld, predictedKld, type
 const types: KvType[] = ["f16", "q8_0", "q5_1", "q5_0", "q4_0"];
 // bytes: group g holds (g + 1) × 1000 rows of 256 values for K and for V, so later groups weigh more
 const bytesOf = (a: GroupAssignment) =>
-  a.k.reduce((s, t, g) => s + rowBytes(t, 256) * (g + 1) * 1000, 0) + a.v.reduce((s, t, g) => s + rowBytes(t, 256) * (g + 1) * 1000, 0);
+  a.k.reduce((s, t, g) => s + rowBytes(t, 256) * (g + 1) * 1000, 0) +
+  a.v.reduce((s, t, g) => s + rowBytes(t, 256) * (g + 1) * 1000, 0);
 
 describe("cost model", () => {
   it("scales measured KLD by 4× per bit and charges nothing for f16", () => {
@@ -19,7 +20,14 @@ describe("cost model", () => {
   });
 
   it("fits ΔPPL% per KLD as the median ratio of informative trials", () => {
-    expect(pplPerKld([{ meanKld: 0.01, deltaPplPct: 0.5 }, { meanKld: 0.1, deltaPplPct: 8 }, { meanKld: 0.02, deltaPplPct: 1.2 }, { meanKld: 0, deltaPplPct: 0 }])).toBe(60);
+    expect(
+      pplPerKld([
+        { meanKld: 0.01, deltaPplPct: 0.5 },
+        { meanKld: 0.1, deltaPplPct: 8 },
+        { meanKld: 0.02, deltaPplPct: 1.2 },
+        { meanKld: 0, deltaPplPct: 0 },
+      ]),
+    ).toBe(60);
     expect(pplPerKld([], 42)).toBe(42);
   });
 
@@ -38,7 +46,10 @@ describe("cost model", () => {
     expect(chosen.v[0]).toBe("q4_0");
     expect(["f16", "q8_0", "q5_1"]).toContain(chosen.k[0]);
     // nothing cheaper fits: every single further downgrade breaks the budget or saves nothing
-    expect(greedyAssignment(2, types, sensitivities, 1e9, bytesOf)).toEqual({ k: ["q4_0", "q4_0"], v: ["q4_0", "q4_0"] });
+    expect(greedyAssignment(2, types, sensitivities, 1e9, bytesOf)).toEqual({
+      k: ["q4_0", "q4_0"],
+      v: ["q4_0", "q4_0"],
+    });
   });
 
   it("respects pairs the backend cannot run", () => {

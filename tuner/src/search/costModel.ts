@@ -23,12 +23,18 @@ export function predictedKld(sensitivity: Sensitivity, type: KvType): number {
 
 /** Σ over groups and components: interactions between layers are left to the measured trials and TPE. */
 export function predictedAssignmentKld(assignment: GroupAssignment, sensitivities: Sensitivity[]): number {
-  return sensitivities.reduce((sum, s) => sum + predictedKld(s, (s.component === "k" ? assignment.k : assignment.v)[s.group]!), 0);
+  return sensitivities.reduce(
+    (sum, s) => sum + predictedKld(s, (s.component === "k" ? assignment.k : assignment.v)[s.group]!),
+    0,
+  );
 }
 
 /** ΔPPL% per unit of KLD, fitted through the origin on measured trials (the median ratio, robust to noise). */
 export function pplPerKld(trials: { meanKld: number; deltaPplPct: number }[], fallback = 70): number {
-  const ratios = trials.filter((t) => t.meanKld > 1e-3 && t.deltaPplPct > 0).map((t) => t.deltaPplPct / t.meanKld).sort((a, b) => a - b);
+  const ratios = trials
+    .filter((t) => t.meanKld > 1e-3 && t.deltaPplPct > 0)
+    .map((t) => t.deltaPplPct / t.meanKld)
+    .sort((a, b) => a - b);
   if (ratios.length === 0) return fallback;
   return ratios[Math.floor(ratios.length / 2)]!;
 }
@@ -46,7 +52,10 @@ export function greedyAssignment(
   allowedPair: (k: KvType, v: KvType) => boolean = () => true,
 ): GroupAssignment {
   const byBits = [...types].sort((a, b) => bitsPerElement(b) - bitsPerElement(a));
-  const current: GroupAssignment = { k: Array<KvType>(nGroups).fill(byBits[0]!), v: Array<KvType>(nGroups).fill(byBits[0]!) };
+  const current: GroupAssignment = {
+    k: Array<KvType>(nGroups).fill(byBits[0]!),
+    v: Array<KvType>(nGroups).fill(byBits[0]!),
+  };
   let spent = predictedAssignmentKld(current, sensitivities);
   let bytes = bytesOf(current);
 

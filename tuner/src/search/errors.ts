@@ -7,7 +7,9 @@ export class NoProfileWithinBudgetError extends Error {
 
 export class EvalTextTooShortToSplitError extends Error {
   constructor(textName: string, cause: string) {
-    super(`eval text '${textName}' is too short to split into a search part and a disjoint confirmation part: ${cause}`);
+    super(
+      `eval text '${textName}' is too short to split into a search part and a disjoint confirmation part: ${cause}`,
+    );
     this.name = "EvalTextTooShortToSplitError";
   }
 }

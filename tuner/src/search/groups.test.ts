@@ -6,7 +6,14 @@ const gemma = Array.from({ length: 18 }, (_, il) => ({ il, swa: (il + 1) % 6 !==
 
 describe("groupLayers", () => {
   it("auto: runs of sliding-window layers, each full-attention layer alone", () => {
-    expect(groupLayers(gemma, "auto")).toEqual([[0, 1, 2, 3, 4], [5], [6, 7, 8, 9, 10], [11], [12, 13, 14, 15, 16], [17]]);
+    expect(groupLayers(gemma, "auto")).toEqual([
+      [0, 1, 2, 3, 4],
+      [5],
+      [6, 7, 8, 9, 10],
+      [11],
+      [12, 13, 14, 15, 16],
+      [17],
+    ]);
   });
 
   it("auto on a model without sliding windows keeps every layer on its own", () => {
@@ -15,7 +22,13 @@ describe("groupLayers", () => {
   });
 
   it("N: consecutive runs of N layers, the last one shorter", () => {
-    expect(groupLayers(gemma, "4")).toEqual([[0, 1, 2, 3], [4, 5, 6, 7], [8, 9, 10, 11], [12, 13, 14, 15], [16, 17]]);
+    expect(groupLayers(gemma, "4")).toEqual([
+      [0, 1, 2, 3],
+      [4, 5, 6, 7],
+      [8, 9, 10, 11],
+      [12, 13, 14, 15],
+      [16, 17],
+    ]);
     expect(groupLayers(gemma, "1")).toHaveLength(18);
   });
 

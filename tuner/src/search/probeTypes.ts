@@ -14,7 +14,9 @@ export interface TypeSupport {
 
 export class NoQuantizedTypeError extends Error {
   constructor(tried: readonly string[]) {
-    super(`no quantized K/V type runs with flash attention on this backend (tried ${tried.join(", ")}): nothing to search`);
+    super(
+      `no quantized K/V type runs with flash attention on this backend (tried ${tried.join(", ")}): nothing to search`,
+    );
     this.name = "NoQuantizedTypeError";
   }
 }
@@ -28,7 +30,23 @@ export function pairAllowed(support: TypeSupport) {
 
 async function runs(modelPath: string, k: KvType[], v: KvType[]): Promise<boolean> {
   try {
-    await runNativeTool("llama-bench", ["-m", modelPath, "-p", "8", "-n", "1", "-r", "1", "-fa", "1", "--no-warmup", "-ctk", k.join(","), "-ctv", v.join(",")]);
+    await runNativeTool("llama-bench", [
+      "-m",
+      modelPath,
+      "-p",
+      "8",
+      "-n",
+      "1",
+      "-r",
+      "1",
+      "-fa",
+      "1",
+      "--no-warmup",
+      "-ctk",
+      k.join(","),
+      "-ctv",
+      v.join(","),
+    ]);
     return true;
   } catch (error) {
     if (error instanceof NativeToolFailedError) return false;
@@ -40,7 +58,12 @@ async function runs(modelPath: string, k: KvType[], v: KvType[]): Promise<boolea
  * Which K/V type pairs this build runs with flash attention on this backend, probed with llama-bench (every pair
  * in one run, pair by pair only if that fails) and cached per build and model.
  */
-export async function probeTypeSupport(modelPath: string, modelHash: string, build: BuildInfo, candidates: readonly KvType[]): Promise<TypeSupport> {
+export async function probeTypeSupport(
+  modelPath: string,
+  modelHash: string,
+  build: BuildInfo,
+  candidates: readonly KvType[],
+): Promise<TypeSupport> {
   const path = join(cacheDir(), "probe", `${buildLabel(build)}-${modelHash.slice(0, 16)}-${candidates.join("_")}.json`);
   if (existsSync(path)) return JSON.parse(readFileSync(path, "utf8")) as TypeSupport;
 
@@ -49,7 +72,8 @@ export async function probeTypeSupport(modelPath: string, modelHash: string, bui
     pairs = candidates.flatMap((k) => candidates.map((v) => pairKey(k, v)));
   } else {
     pairs = [];
-    for (const k of candidates) for (const v of candidates) if (await runs(modelPath, [k], [v])) pairs.push(pairKey(k, v));
+    for (const k of candidates)
+      for (const v of candidates) if (await runs(modelPath, [k], [v])) pairs.push(pairKey(k, v));
   }
   const types = candidates.filter((t) => pairs.includes(pairKey(t, t)));
   if (!types.some((t) => t !== "f16" && t !== "bf16")) throw new NoQuantizedTypeError(candidates);

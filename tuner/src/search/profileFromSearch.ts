@@ -6,7 +6,10 @@ import type { Profile } from "../profiles/schema.ts";
 import { describeBudget, type QualityBudget } from "./budget.ts";
 import type { SearchOutcome } from "./runSearch.ts";
 
-const quality = (r: Pick<EvalResult, "deltaPplPct" | "deltaPpl" | "meanKld" | "top1Agreement" | "pplBase"> & { ppl?: number }, setup: SearchOutcome["searchSetup"]) => ({
+const quality = (
+  r: Pick<EvalResult, "deltaPplPct" | "deltaPpl" | "meanKld" | "top1Agreement" | "pplBase"> & { ppl?: number },
+  setup: SearchOutcome["searchSetup"],
+) => ({
   deltaPplPct: r.deltaPplPct,
   deltaPpl: r.deltaPpl,
   ppl: r.ppl ?? r.pplBase + r.deltaPpl,
@@ -20,13 +23,22 @@ const quality = (r: Pick<EvalResult, "deltaPplPct" | "deltaPpl" | "meanKld" | "t
 
 /** A profile name from the model and the budget: "gemma-3-270m-q4-k-m-1pct". */
 export function defaultProfileName(facts: ModelFacts, budget: QualityBudget): string {
-  const stem = basename(facts.fileName, ".gguf").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+  const stem = basename(facts.fileName, ".gguf")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "");
   const limit = budget.kind === "percent" ? `${budget.percent}pct` : `dppl${budget.deltaPpl}`;
   return `${stem}-${limit.replace(".", "p")}`.slice(0, 64);
 }
 
 /** The search's winner as a precision profile: per-layer types, both quality figures, the budget, the build. */
-export function profileFromSearch(outcome: SearchOutcome, facts: ModelFacts, budget: QualityBudget, name: string, seed: number): Profile {
+export function profileFromSearch(
+  outcome: SearchOutcome,
+  facts: ModelFacts,
+  budget: QualityBudget,
+  name: string,
+  seed: number,
+): Profile {
   const { best, confirmation, searchSetup, confirmSetup } = outcome;
   return {
     schemaVersion: 1,

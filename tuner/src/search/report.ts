@@ -11,7 +11,12 @@ import type { Trial } from "./study.ts";
 
 const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(2);
 const pct = (n: number) => `${n >= 0 ? "+" : ""}${n.toFixed(2)}%`;
-const uniformNames: Record<string, string> = { "q8_0/q8_0": "K8V8", "q8_0/q4_0": "K8V4", "q4_0/q8_0": "K4V8", "q4_0/q4_0": "K4V4" };
+const uniformNames: Record<string, string> = {
+  "q8_0/q8_0": "K8V8",
+  "q8_0/q4_0": "K8V4",
+  "q4_0/q8_0": "K4V8",
+  "q4_0/q4_0": "K4V4",
+};
 
 export interface SearchSummary {
   f16Bytes: number;
@@ -22,26 +27,42 @@ export interface SearchSummary {
   smallerUniformWithinBudget: string[];
 }
 
-const uniformName = (t: Trial) => uniformNames[`${t.assignment.k[0]}/${t.assignment.v[0]}`] ?? `${t.assignment.k[0]}/${t.assignment.v[0]}`;
+const uniformName = (t: Trial) =>
+  uniformNames[`${t.assignment.k[0]}/${t.assignment.v[0]}`] ?? `${t.assignment.k[0]}/${t.assignment.v[0]}`;
 
 export function summarizeSearch(outcome: SearchOutcome, facts: ModelFacts, budget: QualityBudget): SearchSummary {
   const nGroups = outcome.groups.length;
-  const f16Bytes = assignmentBytes(facts, { k: Array(facts.nLayer).fill("f16"), v: Array(facts.nLayer).fill("f16") }, outcome.study.targetCtx);
-  const k8v4 = outcome.uniform.find((t) => assignmentKey(t.assignment) === assignmentKey(uniformAssignment(nGroups, "q8_0", "q4_0")));
+  const f16Bytes = assignmentBytes(
+    facts,
+    { k: Array(facts.nLayer).fill("f16"), v: Array(facts.nLayer).fill("f16") },
+    outcome.study.targetCtx,
+  );
+  const k8v4 = outcome.uniform.find(
+    (t) => assignmentKey(t.assignment) === assignmentKey(uniformAssignment(nGroups, "q8_0", "q4_0")),
+  );
   return {
     f16Bytes,
     bestBytes: outcome.best.bytes,
     belowK8v4Pct: k8v4 ? (1 - outcome.best.bytes / k8v4.bytes) * 100 : undefined,
-    smallerUniformWithinBudget: outcome.uniform.filter((t) => budgetViolation(budget, t) <= 0 && t.bytes <= outcome.best.bytes).map(uniformName),
+    smallerUniformWithinBudget: outcome.uniform
+      .filter((t) => budgetViolation(budget, t) <= 0 && t.bytes <= outcome.best.bytes)
+      .map(uniformName),
   };
 }
 
-export function searchReportMarkdown(outcome: SearchOutcome, facts: ModelFacts, budget: QualityBudget, profile: Profile): string {
+export function searchReportMarkdown(
+  outcome: SearchOutcome,
+  facts: ModelFacts,
+  budget: QualityBudget,
+  profile: Profile,
+): string {
   const summary = summarizeSearch(outcome, facts, budget);
   const { best, confirmation, study } = outcome;
   const row = (name: string, t: Trial, confirmed?: number) =>
     `| ${name} | ${mib(t.bytes)} | ${((1 - t.bytes / summary.f16Bytes) * 100).toFixed(1)}% | ${pct(t.deltaPplPct)} | ${confirmed === undefined ? "" : pct(confirmed)} | ${t.meanKld.toFixed(5)} | ${budgetViolation(budget, t) <= 0 ? "yes" : "no"} |`;
-  const layerRows = facts.layers.map((l) => `| ${l.il} | ${l.swa ? "sliding window" : "full"} | ${profile.cache.k[l.il]} | ${profile.cache.v[l.il]} |`);
+  const layerRows = facts.layers.map(
+    (l) => `| ${l.il} | ${l.swa ? "sliding window" : "full"} | ${profile.cache.k[l.il]} | ${profile.cache.v[l.il]} |`,
+  );
   return [
     `# Search result: ${profile.name}`,
     "",
@@ -49,7 +70,9 @@ export function searchReportMarkdown(outcome: SearchOutcome, facts: ModelFacts, 
       `confirmed on ${outcome.confirmSetup.text.name}. K/V bytes for one sequence of ${study.targetCtx} tokens. ` +
       `${study.trials.length} trials; model ${facts.fileName}; llama.cpp ${outcome.searchSetup.build.llamaCppTag}+${outcome.searchSetup.build.patchHash.slice(0, 8)}.`,
     "",
-    summary.belowK8v4Pct === undefined ? "" : `**${summary.belowK8v4Pct.toFixed(1)}% fewer K/V bytes than K8V4** at ${pct(best.deltaPplPct)} ΔPPL (confirmation ${pct(confirmation.deltaPplPct)}).`,
+    summary.belowK8v4Pct === undefined
+      ? ""
+      : `**${summary.belowK8v4Pct.toFixed(1)}% fewer K/V bytes than K8V4** at ${pct(best.deltaPplPct)} ΔPPL (confirmation ${pct(confirmation.deltaPplPct)}).`,
     "",
     "| setting | KV MiB | saving vs f16 | ΔPPL (search) | ΔPPL (confirm) | KLD | within budget |",
     "| --- | ---: | ---: | ---: | ---: | ---: | :---: |",
@@ -77,8 +100,16 @@ function paretoChartSpec(outcome: SearchOutcome, f16Bytes: number, budget: Quali
     width: 560,
     height: 340,
     layer: [
-      { data: { values: paretoFront(points) }, mark: { type: "line", color: "#888", strokeDash: [4, 3] }, encoding: { x: { field: "saving", type: "quantitative" }, y: { field: "deltaPplPct", type: "quantitative" } } },
-      { data: { values: [{ y: limit }] }, mark: { type: "rule", color: "#c33" }, encoding: { y: { field: "y", type: "quantitative" } } },
+      {
+        data: { values: paretoFront(points) },
+        mark: { type: "line", color: "#888", strokeDash: [4, 3] },
+        encoding: { x: { field: "saving", type: "quantitative" }, y: { field: "deltaPplPct", type: "quantitative" } },
+      },
+      {
+        data: { values: [{ y: limit }] },
+        mark: { type: "rule", color: "#c33" },
+        encoding: { y: { field: "y", type: "quantitative" } },
+      },
       {
         data: { values: points },
         mark: { type: "point", filled: true, size: 70, opacity: 0.85 },
@@ -94,10 +125,19 @@ function paretoChartSpec(outcome: SearchOutcome, f16Bytes: number, budget: Quali
 }
 
 /** report.md and the Pareto chart next to each other, in `dir`. */
-export async function writeSearchReport(dir: string, outcome: SearchOutcome, facts: ModelFacts, budget: QualityBudget, profile: Profile) {
+export async function writeSearchReport(
+  dir: string,
+  outcome: SearchOutcome,
+  facts: ModelFacts,
+  budget: QualityBudget,
+  profile: Profile,
+) {
   const markdown = searchReportMarkdown(outcome, facts, budget, profile);
   writeFileAtomic(join(dir, "report.md"), markdown);
   writeFileAtomic(join(dir, "study.json"), `${JSON.stringify(outcome.study, null, 2)}\n`);
-  const chart = await writeChart(paretoChartSpec(outcome, summarizeSearch(outcome, facts, budget).f16Bytes, budget), join(dir, "pareto"));
+  const chart = await writeChart(
+    paretoChartSpec(outcome, summarizeSearch(outcome, facts, budget).f16Bytes, budget),
+    join(dir, "pareto"),
+  );
   return { markdown, chart, reportPath: join(dir, "report.md") };
 }

@@ -123,7 +123,9 @@ export async function runSearch(options: SearchOptions): Promise<SearchOutcome> 
   const tied = types.some((k) => types.some((v) => !allowed(k, v)));
 
   const key = createHash("sha256")
-    .update(JSON.stringify({ eval: evalCacheKey(searchSetup, "search"), groups, targetCtx: options.targetCtx, types, tied }))
+    .update(
+      JSON.stringify({ eval: evalCacheKey(searchSetup, "search"), groups, targetCtx: options.targetCtx, types, tied }),
+    )
     .digest("hex")
     .slice(0, 20);
   const store = new StudyStore(join(cacheDir(), "search", `${key}.json`));
@@ -136,7 +138,8 @@ export async function runSearch(options: SearchOptions): Promise<SearchOutcome> 
     trials: [],
   };
 
-  const bytesOf = (a: GroupAssignment) => assignmentBytes(facts, toLayerTypes(a, groups, facts.nLayer), options.targetCtx);
+  const bytesOf = (a: GroupAssignment) =>
+    assignmentBytes(facts, toLayerTypes(a, groups, facts.nLayer), options.targetCtx);
   const feasible = (t: Trial) => budgetViolation(budget, t) <= 0;
   const bestBytes = () => Math.min(...study.trials.filter(feasible).map((t) => t.bytes));
   const seededPlanned = uniformSeeds.length + 2 * nGroups + 4;
@@ -145,7 +148,9 @@ export async function runSearch(options: SearchOptions): Promise<SearchOutcome> 
 
   async function measure(assignment: GroupAssignment, origin: Trial["origin"]): Promise<Trial> {
     const types = toLayerTypes(assignment, groups, facts.nLayer);
-    const known = study.trials.find((t) => t.origin === origin && assignmentKey(t.assignment) === assignmentKey(assignment));
+    const known = study.trials.find(
+      (t) => t.origin === origin && assignmentKey(t.assignment) === assignmentKey(assignment),
+    );
     if (known && origin !== "tpe") return known;
     const setting = settingFor(types, `${origin} #${study.trials.length}`);
     const { result, fromCache } = await evaluate(searchSetup, setting, { signal: options.signal });
@@ -167,7 +172,14 @@ export async function runSearch(options: SearchOptions): Promise<SearchOutcome> 
     study.trials.push(trial);
     store.save(study);
     const best = bestBytes();
-    emit({ kind: "trial", trial, fromCache, done: study.trials.length, planned: planned(), bestBytes: Number.isFinite(best) ? best : undefined });
+    emit({
+      kind: "trial",
+      trial,
+      fromCache,
+      done: study.trials.length,
+      planned: planned(),
+      bestBytes: Number.isFinite(best) ? best : undefined,
+    });
     return trial;
   }
 
@@ -175,7 +187,8 @@ export async function runSearch(options: SearchOptions): Promise<SearchOutcome> 
     emit({ kind: "phase", phase: "uniform", detail: "uniform settings" });
     const uniform: Trial[] = [];
     for (const [k, v] of uniformSeeds) {
-      if (allowed(k, v) && types.includes(k) && types.includes(v)) uniform.push(await measure(uniformAssignment(nGroups, k, v), "uniform"));
+      if (allowed(k, v) && types.includes(k) && types.includes(v))
+        uniform.push(await measure(uniformAssignment(nGroups, k, v), "uniform"));
     }
 
     // what lowering one group's K (or V) alone costs, measured at the smallest 4.5-bit type
@@ -207,12 +220,22 @@ export async function runSearch(options: SearchOptions): Promise<SearchOutcome> 
     emit({ kind: "phase", phase: "tpe", detail: `TPE, ${options.trials} trials` });
     const space: SearchSpace = Object.fromEntries(
       Array.from({ length: nGroups }, (_, g) =>
-        tied ? [[paramName("k", g), categorical(types)]] : [[paramName("k", g), categorical(types)], [paramName("v", g), categorical(types)]],
+        tied
+          ? [[paramName("k", g), categorical(types)]]
+          : [
+              [paramName("k", g), categorical(types)],
+              [paramName("v", g), categorical(types)],
+            ],
       ).flat(),
     );
     const sampler = new TpeSampler({ seed: options.seed, constraints: true });
     const frozen = (): FrozenTrial[] =>
-      study.trials.map((t) => ({ params: toParams(t.assignment), value: t.bytes, constraint: [budgetViolation(budget, t)], state: "complete" }));
+      study.trials.map((t) => ({
+        params: toParams(t.assignment),
+        value: t.bytes,
+        constraint: [budgetViolation(budget, t)],
+        state: "complete",
+      }));
     const lastEvalMs = () => Math.max(20_000, ...study.trials.slice(-3).map((t) => t.wallMs));
     let tpeDone = study.trials.filter((t) => t.origin === "tpe").length;
     while (tpeDone < options.trials && timeLeft() > 4 * lastEvalMs()) {
@@ -225,9 +248,9 @@ export async function runSearch(options: SearchOptions): Promise<SearchOutcome> 
 
     // the cheapest within budget on the search text that holds on text it never saw
     emit({ kind: "phase", phase: "confirm", detail: `confirming on ${confirmText!.name}` });
-    const finalists = [...new Map(study.trials.filter(feasible).map((t) => [assignmentKey(t.assignment), t])).values()].sort(
-      (a, b) => a.bytes - b.bytes,
-    );
+    const finalists = [
+      ...new Map(study.trials.filter(feasible).map((t) => [assignmentKey(t.assignment), t])).values(),
+    ].sort((a, b) => a.bytes - b.bytes);
     let fresh = 0;
     for (const trial of finalists) {
       const types = toLayerTypes(trial.assignment, groups, facts.nLayer);
@@ -235,12 +258,14 @@ export async function runSearch(options: SearchOptions): Promise<SearchOutcome> 
       if (fresh >= (options.maxConfirmations ?? 3)) {
         // past the limit only already-measured confirmations are considered
         const cached = cachedResult(confirmSetup, setting);
-        if (cached && budgetViolation(budget, cached) <= 0) return { study, groups, types, best: trial, confirmation: cached, searchSetup, confirmSetup, uniform };
+        if (cached && budgetViolation(budget, cached) <= 0)
+          return { study, groups, types, best: trial, confirmation: cached, searchSetup, confirmSetup, uniform };
         continue;
       }
       const { result, fromCache } = await evaluate(confirmSetup, setting, { signal: options.signal });
       if (!fromCache) fresh++;
-      if (budgetViolation(budget, result) <= 0) return { study, groups, types, best: trial, confirmation: result, searchSetup, confirmSetup, uniform };
+      if (budgetViolation(budget, result) <= 0)
+        return { study, groups, types, best: trial, confirmation: result, searchSetup, confirmSetup, uniform };
     }
     throw new NoProfileWithinBudgetError(
       describeBudget(budget),
@@ -249,7 +274,8 @@ export async function runSearch(options: SearchOptions): Promise<SearchOutcome> 
         : `${finalists.length} stayed within it on ${searchText!.name}, none on ${confirmText!.name}`,
     );
   } catch (error) {
-    if (error instanceof EvalTextTooShortError) throw new EvalTextTooShortToSplitError(options.text.name, error.message);
+    if (error instanceof EvalTextTooShortError)
+      throw new EvalTextTooShortToSplitError(options.text.name, error.message);
     throw error;
   }
 }

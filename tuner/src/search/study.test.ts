@@ -12,8 +12,18 @@ const study = (key: string): Study => ({
   targetCtx: 8192,
   trials: [
     {
-      number: 0, origin: "uniform", assignment: { k: ["q8_0", "q8_0"], v: ["q4_0", "q4_0"] }, bytes: 1000, deltaPpl: 0.1,
-      deltaPplPct: 0.5, meanKld: 0.01, top1Agreement: 0.95, pplBase: 20, measuredBytes: 500, wallMs: 10, finishedAt: "2026-01-01T00:00:00Z",
+      number: 0,
+      origin: "uniform",
+      assignment: { k: ["q8_0", "q8_0"], v: ["q4_0", "q4_0"] },
+      bytes: 1000,
+      deltaPpl: 0.1,
+      deltaPplPct: 0.5,
+      meanKld: 0.01,
+      top1Agreement: 0.95,
+      pplBase: 20,
+      measuredBytes: 500,
+      wallMs: 10,
+      finishedAt: "2026-01-01T00:00:00Z",
     },
   ],
 });

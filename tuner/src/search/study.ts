@@ -40,7 +40,9 @@ export type Study = z.infer<typeof studySchema>;
 
 export class StudyMismatchError extends Error {
   constructor(path: string, expected: string, found: string) {
-    super(`study file ${path} belongs to another search (key ${found}, expected ${expected}); remove it or use --fresh`);
+    super(
+      `study file ${path} belongs to another search (key ${found}, expected ${expected}); remove it or use --fresh`,
+    );
     this.name = "StudyMismatchError";
   }
 }

@@ -28,8 +28,22 @@ describe("tuner eval on Gemma 3 270M", () => {
     expect(report.baselineComputed).toBe(true);
 
     const byHand = await runNativeTool("llama-perplexity", [
-      "-m", gemmaModelPath(), "-f", defaultEvalTextPath(), "-c", "256", "-b", "256", "--chunks", "2",
-      "-fa", "on", "-ctk", "q8_0", "-ctv", "q8_0",
+      "-m",
+      gemmaModelPath(),
+      "-f",
+      defaultEvalTextPath(),
+      "-c",
+      "256",
+      "-b",
+      "256",
+      "--chunks",
+      "2",
+      "-fa",
+      "on",
+      "-ctk",
+      "q8_0",
+      "-ctv",
+      "q8_0",
     ]);
     expect(report.ppl).toBeCloseTo(parsePerplexity(byHand.all).ppl, 3);
     expect(report.kvBytes.measured).toBe(report.kvBytes.formula);
@@ -69,7 +83,10 @@ describe("tuner eval errors: one clear message, exit code 1", () => {
   });
 
   it("names the command that builds a missing binary", async () => {
-    const r = await runTuner(["eval", "--k", "f16", "--v", "f16", ...small], { ...env, KVSPLIT_NATIVE_BIN: "/nonexistent/bin" });
+    const r = await runTuner(["eval", "--k", "f16", "--v", "f16", ...small], {
+      ...env,
+      KVSPLIT_NATIVE_BIN: "/nonexistent/bin",
+    });
     expect(r.stderr).toMatch(/at \/nonexistent\/bin\/.*run .npm run setup./);
     expect(r.exitCode).toBe(1);
   });
@@ -78,28 +95,55 @@ describe("tuner eval errors: one clear message, exit code 1", () => {
     const dir = mkdtempSync(join(tmpdir(), "kvsplit-short-"));
     const text = join(dir, "short.txt");
     writeFileSync(text, "Call me Ishmael. ".repeat(200));
-    const r = await runTuner(["eval", "--k", "q8_0", "--v", "q8_0", "--eval-file", text, "--model", gemmaModelPath(), "--ctx", "256", "--chunks", "8"], env);
+    const r = await runTuner(
+      [
+        "eval",
+        "--k",
+        "q8_0",
+        "--v",
+        "q8_0",
+        "--eval-file",
+        text,
+        "--model",
+        gemmaModelPath(),
+        "--ctx",
+        "256",
+        "--chunks",
+        "8",
+      ],
+      env,
+    );
     expect(r.stderr).toMatch(/eval text 'short.txt' is too short: 8 chunks of 256 tokens requested, it holds \d/);
     expect(r.exitCode).toBe(1);
     expect(existsSync(join(env.KVSPLIT_CACHE_DIR!, "eval", "baselines"))).toBe(true);
-    expect(readdirSync(join(env.KVSPLIT_CACHE_DIR!, "eval", "baselines")).filter((f) => f.includes(".tmp-"))).toEqual([]);
+    expect(readdirSync(join(env.KVSPLIT_CACHE_DIR!, "eval", "baselines")).filter((f) => f.includes(".tmp-"))).toEqual(
+      [],
+    );
   });
 
   it("refuses a profile made for another model", async () => {
     const profile = {
-      schemaVersion: 1, name: "for-stories", createdAt: new Date().toISOString(), source: "manual",
+      schemaVersion: 1,
+      name: "for-stories",
+      createdAt: new Date().toISOString(),
+      source: "manual",
       cache: { mode: "per-layer", k: Array(5).fill("f16"), v: Array(5).fill("f16") },
       model: { fileName: "stories260K.gguf", sizeBytes: 1185376, headerHash: "a".repeat(64), nLayer: 5 },
     };
     const file = join(mkdtempSync(join(tmpdir(), "kvsplit-profile-")), "for-stories.json");
     writeFileSync(file, JSON.stringify(profile));
     const r = await runTuner(["eval", "--profile", file, ...small], env);
-    expect(r.stderr).toContain("profile 'for-stories' was made for another model: it expects 5 layers (stories260K.gguf)");
+    expect(r.stderr).toContain(
+      "profile 'for-stories' was made for another model: it expects 5 layers (stories260K.gguf)",
+    );
     expect(r.exitCode).toBe(1);
   });
 
   it("refuses quantized types on a model whose head dim they do not divide", async () => {
-    const r = await runTuner(["eval", "--k", "q8_0", "--v", "q8_0", "--model", stories260kPath, "--ctx", "64", "--chunks", "1"], env);
+    const r = await runTuner(
+      ["eval", "--k", "q8_0", "--v", "q8_0", "--model", stories260kPath, "--ctx", "64", "--chunks", "1"],
+      env,
+    );
     expect(r.stderr).toContain("K cache type q8_0 with block size 32 does not divide n_embd_head_k=8");
     expect(r.exitCode).toBe(1);
   });

@@ -23,26 +23,47 @@ const savedProfile = (env: Record<string, string>, name: string) =>
   JSON.parse(readFileSync(join(env.KVSPLIT_HOME!, "profiles", `${name}.json`), "utf8"));
 
 beforeAll(() => {
-  short = ["--model", gemmaModelPath(), "--ctx", "256", "--chunks", "1", "--group", "9", "--trials", "2", "--seed", "7"];
+  short = [
+    "--model",
+    gemmaModelPath(),
+    "--ctx",
+    "256",
+    "--chunks",
+    "1",
+    "--group",
+    "9",
+    "--trials",
+    "2",
+    "--seed",
+    "7",
+  ];
 });
 
 describe("tuner search", () => {
   const env = isolated();
 
   it("survives kill -9: --resume keeps every finished trial and reaches the same result as an uninterrupted run", async () => {
-    const search = execa("node", [join(repoRoot(), "tuner", "bin", "tuner.mjs"), "search", "--budget", "2%", ...short, "--name", "resumed"], {
-      env,
-      reject: false,
-      stdin: "ignore",
-    });
+    const search = execa(
+      "node",
+      [join(repoRoot(), "tuner", "bin", "tuner.mjs"), "search", "--budget", "2%", ...short, "--name", "resumed"],
+      {
+        env,
+        reject: false,
+        stdin: "ignore",
+      },
+    );
     // wait for a few finished trials, then pull the plug
-    for (let i = 0; i < 600 && (studyOf(env)?.trials.length ?? 0) < 3; i++) await new Promise((r) => setTimeout(r, 500));
+    for (let i = 0; i < 600 && (studyOf(env)?.trials.length ?? 0) < 3; i++)
+      await new Promise((r) => setTimeout(r, 500));
     search.kill("SIGKILL");
     await search;
     const beforeKill = studyOf(env)!;
     expect(beforeKill.trials.length).toBeGreaterThanOrEqual(3);
 
-    const resumed = await runTuner(["search", "--budget", "2%", ...short, "--name", "resumed", "--resume", "--json"], env);
+    const resumed = await runTuner(
+      ["search", "--budget", "2%", ...short, "--name", "resumed", "--resume", "--json"],
+      env,
+    );
     expect(resumed.stderr).not.toContain("tuner:");
     expect(resumed.exitCode).toBe(0);
     const after = studyOf(env)!;
@@ -53,7 +74,9 @@ describe("tuner search", () => {
     const uninterrupted = await runTuner(["search", "--budget", "2%", ...short, "--name", "resumed", "--json"], fresh);
     expect(uninterrupted.exitCode).toBe(0);
     expect(savedProfile(env, "resumed").cache).toEqual(savedProfile(fresh, "resumed").cache);
-    expect(studyOf(fresh)!.trials.map((t) => [t.origin, t.assignment, t.deltaPpl])).toEqual(after.trials.map((t) => [t.origin, t.assignment, t.deltaPpl]));
+    expect(studyOf(fresh)!.trials.map((t) => [t.origin, t.assignment, t.deltaPpl])).toEqual(
+      after.trials.map((t) => [t.origin, t.assignment, t.deltaPpl]),
+    );
   });
 
   it("saves a profile within budget on both texts, which tuner eval reproduces", async () => {
@@ -64,13 +87,28 @@ describe("tuner search", () => {
     expect(profile.quality.deltaPplPct).toBeLessThanOrEqual(2);
     expect(profile.quality.confirmation.deltaPplPct).toBeLessThanOrEqual(2);
     expect(existsSync(join(env.KVSPLIT_HOME!, "reports", "resumed", "pareto.png"))).toBe(true);
-    expect(readFileSync(join(env.KVSPLIT_HOME!, "reports", "resumed", "report.md"), "utf8")).toContain("| layer | attention | K | V |");
+    expect(readFileSync(join(env.KVSPLIT_HOME!, "reports", "resumed", "report.md"), "utf8")).toContain(
+      "| layer | attention | K | V |",
+    );
 
     // measured again from scratch (not from the cache) on the confirmation text, as a user would
     const confirmText = readdirSync(join(env.KVSPLIT_CACHE_DIR!, "texts")).find((f) => f.includes("part2of2"))!;
     const again = await runTuner(
-      ["eval", "--profile", "resumed", "--model", gemmaModelPath(), "--eval-file", join(env.KVSPLIT_CACHE_DIR!, "texts", confirmText),
-       "--ctx", "256", "--chunks", "1", "--fresh", "--json"],
+      [
+        "eval",
+        "--profile",
+        "resumed",
+        "--model",
+        gemmaModelPath(),
+        "--eval-file",
+        join(env.KVSPLIT_CACHE_DIR!, "texts", confirmText),
+        "--ctx",
+        "256",
+        "--chunks",
+        "1",
+        "--fresh",
+        "--json",
+      ],
       env,
     );
     expect(again.exitCode).toBe(0);
@@ -80,7 +118,10 @@ describe("tuner search", () => {
   it("gives profiles whose bytes do not grow as the budget grows", async () => {
     const bytes: number[] = [];
     for (const budget of ["1%", "2%", "5%"]) {
-      const r = await runTuner(["search", "--budget", budget, ...short, "--name", `b${budget.replace("%", "")}`, "--json"], env);
+      const r = await runTuner(
+        ["search", "--budget", budget, ...short, "--name", `b${budget.replace("%", "")}`, "--json"],
+        env,
+      );
       expect(r.exitCode).toBe(0);
       bytes.push(JSON.parse(r.stdout).summary.bestBytes);
     }
@@ -119,7 +160,9 @@ describe("tuner search errors: one clear message, exit code 1, nothing saved", (
     const text = join(mkdtempSync(join(tmpdir(), "kvsplit-short-")), "short.txt");
     writeFileSync(text, "It was the best of times. ".repeat(60));
     const r = await runTuner(["search", "--budget", "1%", ...short, "--eval-file", text], env);
-    expect(r.stderr).toContain("eval text 'short.txt' is too short to split into a search part and a disjoint confirmation part");
+    expect(r.stderr).toContain(
+      "eval text 'short.txt' is too short to split into a search part and a disjoint confirmation part",
+    );
     expect(r.exitCode).toBe(1);
     expect(existsSync(join(env.KVSPLIT_HOME!, "profiles"))).toBe(false);
   });

@@ -14,12 +14,23 @@ const layers = (spec: (il: number) => KvType) => Array.from({ length: 18 }, (_, 
 describe("measured K/V bytes equal the formula from GGUF metadata", () => {
   it.each([
     { name: "f16", k: layers(() => "f16"), v: layers(() => "f16"), args: ["-ctk", "f16", "-ctv", "f16"] },
-    { name: "mixed (K 0-8 q8_0, 9-17 q4_0; V q4_0)", k: layers((il) => (il <= 8 ? "q8_0" : "q4_0")), v: layers(() => "q4_0"),
-      args: ["--cache-type-k-layers", "0-8:q8_0,9-17:q4_0", "--cache-type-v-layers", "0-17:q4_0"] },
-    { name: "one type per layer", k: layers((il) => (["f16", "q8_0", "q5_1", "q5_0", "q4_1", "q4_0", "iq4_nl"] as const)[il % 7]!),
+    {
+      name: "mixed (K 0-8 q8_0, 9-17 q4_0; V q4_0)",
+      k: layers((il) => (il <= 8 ? "q8_0" : "q4_0")),
+      v: layers(() => "q4_0"),
+      args: ["--cache-type-k-layers", "0-8:q8_0,9-17:q4_0", "--cache-type-v-layers", "0-17:q4_0"],
+    },
+    {
+      name: "one type per layer",
+      k: layers((il) => (["f16", "q8_0", "q5_1", "q5_0", "q4_1", "q4_0", "iq4_nl"] as const)[il % 7]!),
       v: layers((il) => (["q4_0", "q8_0", "f16"] as const)[il % 3]!),
-      args: ["--cache-type-k-layers", layers((il) => (["f16", "q8_0", "q5_1", "q5_0", "q4_1", "q4_0", "iq4_nl"] as const)[il % 7]!).join(","),
-             "--cache-type-v-layers", layers((il) => (["q4_0", "q8_0", "f16"] as const)[il % 3]!).join(",")] },
+      args: [
+        "--cache-type-k-layers",
+        layers((il) => (["f16", "q8_0", "q5_1", "q5_0", "q4_1", "q4_0", "iq4_nl"] as const)[il % 7]!).join(","),
+        "--cache-type-v-layers",
+        layers((il) => (["q4_0", "q8_0", "f16"] as const)[il % 3]!).join(","),
+      ],
+    },
   ])("$name at context 4096", async ({ k, v, args }) => {
     const facts = await readModelFacts(gemmaModelPath());
     expect(facts.nLayer).toBe(18);

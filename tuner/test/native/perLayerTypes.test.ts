@@ -7,8 +7,23 @@ import { gemmaModelPath, wikiTestPath } from "../fixtures.ts";
 // Short runs on the real model: 2 chunks of 256 tokens of wikitext-2 test.
 async function perplexity(cacheArgs: string[]) {
   const run = await runNativeTool("llama-perplexity", [
-    "-m", gemmaModelPath(), "-f", wikiTestPath, "-c", "256", "-b", "256", "--chunks", "2",
-    "-t", "2", "-fa", "on", "-lv", "4", ...cacheArgs,
+    "-m",
+    gemmaModelPath(),
+    "-f",
+    wikiTestPath,
+    "-c",
+    "256",
+    "-b",
+    "256",
+    "--chunks",
+    "2",
+    "-t",
+    "2",
+    "-fa",
+    "on",
+    "-lv",
+    "4",
+    ...cacheArgs,
   ]);
   return { ...parsePerplexity(run.all), kv: parseKvCacheReport(run.all) };
 }
@@ -42,7 +57,10 @@ describe("per-layer K/V cache types on Gemma 3 270M", () => {
     // attention of half the layers and lands far away.
     const f16 = await perplexity(["-ctk", "f16", "-ctv", "f16"]);
     const mixed = await perplexity([
-      "--cache-type-k-layers", "0-8:f16,9-17:q8_0", "--cache-type-v-layers", "0-8:q8_0,9-17:f16",
+      "--cache-type-k-layers",
+      "0-8:f16,9-17:q8_0",
+      "--cache-type-v-layers",
+      "0-8:q8_0,9-17:f16",
     ]);
     const q8 = await perplexity(["-ctk", "q8_0", "-ctv", "q8_0"]);
     expect(Math.abs(mixed.ppl - f16.ppl) / f16.ppl).toBeLessThan(0.03);
@@ -51,9 +69,18 @@ describe("per-layer K/V cache types on Gemma 3 270M", () => {
   });
 
   it.each([
-    [["--kvq", "8"], ["-ctk", "q8_0", "-ctv", "q8_0"]],
-    [["--kvq-key", "8", "--kvq-val", "4"], ["-ctk", "q8_0", "-ctv", "q4_0"]],
-    [["--kvq-key", "6", "--kvq-val", "5"], ["-ctk", "q5_1", "-ctv", "q5_0"]],
+    [
+      ["--kvq", "8"],
+      ["-ctk", "q8_0", "-ctv", "q8_0"],
+    ],
+    [
+      ["--kvq-key", "8", "--kvq-val", "4"],
+      ["-ctk", "q8_0", "-ctv", "q4_0"],
+    ],
+    [
+      ["--kvq-key", "6", "--kvq-val", "5"],
+      ["-ctk", "q5_1", "-ctv", "q5_0"],
+    ],
   ])("%j behaves exactly like %j", async (kvq, explicit) => {
     const a = await perplexity(kvq);
     const b = await perplexity(explicit);

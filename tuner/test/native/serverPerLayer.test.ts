@@ -15,12 +15,33 @@ describe("llama-server with per-layer K/V types", () => {
     base = `http://127.0.0.1:${port}`;
     server = execa(
       resolveNativeBinary("llama-server"),
-      ["-m", gemmaModelPath(), "--host", "127.0.0.1", "--port", String(port), "-c", "4096", "-np", "1", "-t", "2",
-       "-fa", "on", "--cache-type-k-layers", "0-8:q8_0,9-17:q4_0", "-ctv", "q4_0"],
+      [
+        "-m",
+        gemmaModelPath(),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        String(port),
+        "-c",
+        "4096",
+        "-np",
+        "1",
+        "-t",
+        "2",
+        "-fa",
+        "on",
+        "--cache-type-k-layers",
+        "0-8:q8_0,9-17:q4_0",
+        "-ctv",
+        "q4_0",
+      ],
       { reject: false, stdin: "ignore" },
     );
     for (let i = 0; i < 300; i++) {
-      const ok = await fetch(`${base}/health`).then((r) => r.ok, () => false);
+      const ok = await fetch(`${base}/health`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ok) return;
       await new Promise((r) => setTimeout(r, 200));
     }
@@ -50,10 +71,17 @@ describe("llama-server with per-layer K/V types", () => {
     const response = await fetch(`${base}/v1/chat/completions`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ messages: [{ role: "user", content: "Name one color." }], max_tokens: 16, temperature: 0 }),
+      body: JSON.stringify({
+        messages: [{ role: "user", content: "Name one color." }],
+        max_tokens: 16,
+        temperature: 0,
+      }),
     });
     expect(response.status).toBe(200);
-    const body = (await response.json()) as { choices: { message: { content: string } }[]; usage: { completion_tokens: number } };
+    const body = (await response.json()) as {
+      choices: { message: { content: string } }[];
+      usage: { completion_tokens: number };
+    };
     expect(body.choices[0]!.message.content.length).toBeGreaterThan(0);
     expect(body.usage.completion_tokens).toBeGreaterThan(0);
   });

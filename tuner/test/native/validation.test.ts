@@ -17,9 +17,15 @@ describe("validation of K/V cache types", () => {
   it.each([
     [["-ctk", "q8_0", "-fa", "on"], "K cache type q8_0 with block size 32 does not divide n_embd_head_k=8 (layer 0)"],
     [["-ctv", "q4_0", "-fa", "on"], "V cache type q4_0 with block size 32 does not divide n_embd_head_v=8 (layer 0)"],
-    [["--cache-type-k-layers", "0-1:f16,2-4:q8_0", "-fa", "on"], "K cache type q8_0 with block size 32 does not divide n_embd_head_k=8 (layer 2)"],
+    [
+      ["--cache-type-k-layers", "0-1:f16,2-4:q8_0", "-fa", "on"],
+      "K cache type q8_0 with block size 32 does not divide n_embd_head_k=8 (layer 2)",
+    ],
     [["--kvq", "4"], "K cache type q4_0 with block size 32 does not divide n_embd_head_k=8 (layer 0)"],
-    [["--cache-type-v-layers", "0-9:f16", "-fa", "on"], "per-layer V cache types name layer 9, but the model has 5 layers (0-4)"],
+    [
+      ["--cache-type-v-layers", "0-9:f16", "-fa", "on"],
+      "per-layer V cache types name layer 9, but the model has 5 layers (0-4)",
+    ],
     [["-ctv", "q8_0", "-fa", "off"], "quantized V cache (layer 0: q8_0) requires flash_attn to be enabled"],
   ])("stories260K (head dim 8) with %j fails cleanly", async (args, message) => {
     const { exitCode, output } = await perplexityFails(stories260kPath, args);
@@ -28,7 +34,12 @@ describe("validation of K/V cache types", () => {
   });
 
   it("a quantized V layer with flash attention off is refused on Gemma too", async () => {
-    const { exitCode, output } = await perplexityFails(gemmaModelPath(), ["--cache-type-v-layers", "3:q4_0", "-fa", "off"]);
+    const { exitCode, output } = await perplexityFails(gemmaModelPath(), [
+      "--cache-type-v-layers",
+      "3:q4_0",
+      "-fa",
+      "off",
+    ]);
     expect(output).toContain("quantized V cache (layer 3: q4_0) requires flash_attn to be enabled");
     expect(exitCode).toBe(1);
   });
@@ -38,7 +49,10 @@ describe("validation of K/V cache types", () => {
     [["--cache-type-k-layers", "q8_0,q3_k"], "unknown cache type 'q3_k' in layer spec 'q8_0,q3_k'"],
     [["--cache-type-k-layers", "0-3:q8_0,2-5:q4_0"], "layer 2 is named twice in layer spec '0-3:q8_0,2-5:q4_0'"],
     [["--cache-type-v-layers", "q8_0,4-5:q4_0"], "mixes a per-layer list with ranges"],
-    [["--kvq", "7"], "invalid value for --kvq: '7' (valid bit widths: 16 (f16), 8 (q8_0), 6 (q5_1), 5 (q5_0), 4 (q4_0))"],
+    [
+      ["--kvq", "7"],
+      "invalid value for --kvq: '7' (valid bit widths: 16 (f16), 8 (q8_0), 6 (q5_1), 5 (q5_0), 4 (q4_0))",
+    ],
     [["--kvq-val", "3"], "invalid value for --kvq-val: '3'"],
   ])("the flag parser rejects %j", async (args, message) => {
     const { exitCode, output } = await perplexityFails(stories260kPath, args);

@@ -3,8 +3,10 @@ import type { PerLayerTypes } from "../../profiles/perLayerTypes.ts";
 import { formatBytes } from "../commands/model/formatBytes.ts";
 
 /** The quality numbers of an EvalResult, plus where they came from and what they cost. */
-export interface EvalReport
-  extends Pick<EvalResult, "ppl" | "pplError" | "pplBase" | "deltaPpl" | "deltaPplPct" | "meanKld" | "meanKldError" | "top1Agreement"> {
+export interface EvalReport extends Pick<
+  EvalResult,
+  "ppl" | "pplError" | "pplBase" | "deltaPpl" | "deltaPplPct" | "meanKld" | "meanKldError" | "top1Agreement"
+> {
   setting: string;
   types: PerLayerTypes;
   model: { file: string; headerHash: string };
@@ -33,8 +35,14 @@ export function formatEvalTable(r: EvalReport): string {
     ["ΔPPL", `${signed(r.deltaPpl, 4)} (${signed(r.deltaPplPct, 3)}%)`],
     ["mean KLD vs f16", `${r.meanKld.toFixed(6)} ± ${r.meanKldError.toFixed(6)}`],
     ["top-1 agreement", `${(r.top1Agreement * 100).toFixed(2)}%`],
-    ["K/V bytes (llama.cpp)", `${r.kvBytes.measured} B (${formatBytes(r.kvBytes.measured)}; K ${formatBytes(r.kvBytes.k)}, V ${formatBytes(r.kvBytes.v)})`],
-    ["K/V bytes (formula)", `${r.kvBytes.formula} B: ${r.kvBytes.formula === r.kvBytes.measured ? "match" : "MISMATCH"}`],
+    [
+      "K/V bytes (llama.cpp)",
+      `${r.kvBytes.measured} B (${formatBytes(r.kvBytes.measured)}; K ${formatBytes(r.kvBytes.k)}, V ${formatBytes(r.kvBytes.v)})`,
+    ],
+    [
+      "K/V bytes (formula)",
+      `${r.kvBytes.formula} B: ${r.kvBytes.formula === r.kvBytes.measured ? "match" : "MISMATCH"}`,
+    ],
     ["result", r.fromCache ? "from cache" : `measured in ${(r.llamaWallMs / 1000).toFixed(1)} s`],
   ];
   const width = Math.max(...rows.map(([name]) => name.length));

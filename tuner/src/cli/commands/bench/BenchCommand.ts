@@ -29,37 +29,65 @@ interface BenchCommandOptions {
 }
 
 const intList = (name: string) => (values: (string | number)[]) =>
-  values.flatMap((v) => String(v).split(",")).map((v) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} takes non-negative integers, got '${v}'`);
-    return n;
-  });
+  values
+    .flatMap((v) => String(v).split(","))
+    .map((v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} takes non-negative integers, got '${v}'`);
+      return n;
+    });
 
 export const BenchCommand: CommandModule<object, BenchCommandOptions> = {
   command: "bench",
   describe: "Memory, quality and speed of f16, K8V8, K8V4, K4V8, K4V4 and any profile, measured in one run",
   builder: (yargs) =>
     yargs
-      .option("profile", { type: "string", array: true, default: [], description: "Extra rows: profile names or files" })
+      .option("profile", {
+        type: "string",
+        array: true,
+        default: [],
+        description: "Extra rows: profile names or files",
+      })
       .option("model", { type: "string", default: defaultModelPath(), description: "GGUF model file" })
       .option("evalFile", { alias: "eval-file", type: "string", description: "Text for quality (default: Moby-Dick)" })
       .option("ctx", { type: "number", default: 512, description: "Tokens per quality chunk" })
       .option("chunks", { type: "number", default: 8, description: "Quality chunks scored" })
-      .option("contexts", { type: "array", default: [4096, 8192, 32768], coerce: intList("contexts"), description: "Context sizes for K/V memory" })
-      .option("depth", { type: "array", default: [0, 4096], coerce: intList("depth"), description: "llama-bench depths (tokens already in the cache)" })
+      .option("contexts", {
+        type: "array",
+        default: [4096, 8192, 32768],
+        coerce: intList("contexts"),
+        description: "Context sizes for K/V memory",
+      })
+      .option("depth", {
+        type: "array",
+        default: [0, 4096],
+        coerce: intList("depth"),
+        description: "llama-bench depths (tokens already in the cache)",
+      })
       .option("prompt", { type: "number", default: 512, description: "Prompt tokens per speed test" })
       .option("gen", { type: "number", default: 64, description: "Generated tokens per speed test" })
       .option("reps", { type: "number", default: 3, description: "llama-bench repetitions (median reported, ≥ 3)" })
       .option("threads", { type: "number", default: availableParallelism(), description: "CPU threads" })
       .option("json", { type: "boolean", default: false, description: "Print the report as JSON" })
       .option("out", { type: "string", description: "Write report.json, report.md (and the chart) into this folder" })
-      .option("plot", { type: "boolean", default: false, description: "Write the chart (SVG and PNG) next to the report" })
+      .option("plot", {
+        type: "boolean",
+        default: false,
+        description: "Write the chart (SVG and PNG) next to the report",
+      })
       .check((argv) => {
-        if (!Number.isInteger(argv.reps) || argv.reps < 3) throw new Error(`--reps must be at least 3 (the median of fewer is noise), got ${argv.reps}`);
+        if (!Number.isInteger(argv.reps) || argv.reps < 3)
+          throw new Error(`--reps must be at least 3 (the median of fewer is noise), got ${argv.reps}`);
         return true;
       }),
   async handler(argv) {
-    const { setup, facts } = await prepareEval({ modelPath: argv.model, textPath: argv.evalFile, ctx: argv.ctx, chunks: argv.chunks, threads: argv.threads });
+    const { setup, facts } = await prepareEval({
+      modelPath: argv.model,
+      textPath: argv.evalFile,
+      ctx: argv.ctx,
+      chunks: argv.chunks,
+      threads: argv.threads,
+    });
     const profiles = [...builtinProfiles, ...argv.profile.map((ref) => loadProfileRef(ref))];
     const settings = profiles.map((profile) => settingFromProfile(profile, facts));
 

@@ -2,7 +2,13 @@ import type { CommandModule } from "yargs";
 import { defaultModelPath } from "../../../config.ts";
 import { evaluate } from "../../../eval/evaluate.ts";
 import { checkKvBytes } from "../../../eval/kvCheck.ts";
-import { kvTypeFromBits, loadProfileRef, parseKvType, settingFromProfile, uniformProfile } from "../../../eval/kvSetting.ts";
+import {
+  kvTypeFromBits,
+  loadProfileRef,
+  parseKvType,
+  settingFromProfile,
+  uniformProfile,
+} from "../../../eval/kvSetting.ts";
 import { prepareEval } from "../../../eval/setup.ts";
 import { buildLabel } from "../../../native/buildInfo.ts";
 import { createProgressBar } from "../../ui/progress.ts";
@@ -28,27 +34,58 @@ export const EvalCommand: CommandModule<object, EvalCommandOptions> = {
   describe: "Perplexity, KL-divergence vs f16 and measured K/V bytes of one K/V setting",
   builder: (yargs) =>
     yargs
-      .option("profile", { type: "string", description: "A saved or built-in profile name, or a profile file", group: "Setting:" })
+      .option("profile", {
+        type: "string",
+        description: "A saved or built-in profile name, or a profile file",
+        group: "Setting:",
+      })
       .option("k", { type: "string", description: "K cache type (with --v)", group: "Setting:" })
       .option("v", { type: "string", description: "V cache type (with --k)", group: "Setting:" })
-      .option("kvqKey", { alias: "kvq-key", type: "number", description: "K cache bits: 16, 8, 6, 5, 4", group: "Setting:" })
-      .option("kvqVal", { alias: "kvq-val", type: "number", description: "V cache bits: 16, 8, 6, 5, 4", group: "Setting:" })
-      .option("model", { type: "string", default: defaultModelPath(), description: "GGUF model file", group: "Measurement:" })
-      .option("evalFile", { alias: "eval-file", type: "string", description: "Text to measure on (default: Moby-Dick)", group: "Measurement:" })
+      .option("kvqKey", {
+        alias: "kvq-key",
+        type: "number",
+        description: "K cache bits: 16, 8, 6, 5, 4",
+        group: "Setting:",
+      })
+      .option("kvqVal", {
+        alias: "kvq-val",
+        type: "number",
+        description: "V cache bits: 16, 8, 6, 5, 4",
+        group: "Setting:",
+      })
+      .option("model", {
+        type: "string",
+        default: defaultModelPath(),
+        description: "GGUF model file",
+        group: "Measurement:",
+      })
+      .option("evalFile", {
+        alias: "eval-file",
+        type: "string",
+        description: "Text to measure on (default: Moby-Dick)",
+        group: "Measurement:",
+      })
       .option("ctx", { type: "number", default: 512, description: "Tokens per chunk", group: "Measurement:" })
       .option("chunks", { type: "number", default: 8, description: "Chunks scored", group: "Measurement:" })
       .option("threads", { type: "number", description: "CPU threads (default: all cores)", group: "Measurement:" })
       .option("json", { type: "boolean", default: false, description: "Print JSON for machines" })
       .option("fresh", { type: "boolean", default: false, description: "Measure again instead of using the cache" })
       .check((argv) => {
-        const chosen = [argv.profile !== undefined, argv.k !== undefined || argv.v !== undefined, argv.kvqKey !== undefined || argv.kvqVal !== undefined];
+        const chosen = [
+          argv.profile !== undefined,
+          argv.k !== undefined || argv.v !== undefined,
+          argv.kvqKey !== undefined || argv.kvqVal !== undefined,
+        ];
         if (chosen.filter(Boolean).length !== 1) {
           throw new Error("choose the setting with exactly one of: --profile, --k and --v, --kvq-key and --kvq-val");
         }
         if ((argv.k === undefined) !== (argv.v === undefined)) throw new Error("--k and --v go together");
-        if ((argv.kvqKey === undefined) !== (argv.kvqVal === undefined)) throw new Error("--kvq-key and --kvq-val go together");
-        if (!Number.isInteger(argv.ctx) || argv.ctx < 64) throw new Error(`--ctx must be an integer ≥ 64, got ${argv.ctx}`);
-        if (!Number.isInteger(argv.chunks) || argv.chunks < 1) throw new Error(`--chunks must be an integer ≥ 1, got ${argv.chunks}`);
+        if ((argv.kvqKey === undefined) !== (argv.kvqVal === undefined))
+          throw new Error("--kvq-key and --kvq-val go together");
+        if (!Number.isInteger(argv.ctx) || argv.ctx < 64)
+          throw new Error(`--ctx must be an integer ≥ 64, got ${argv.ctx}`);
+        if (!Number.isInteger(argv.chunks) || argv.chunks < 1)
+          throw new Error(`--chunks must be an integer ≥ 1, got ${argv.chunks}`);
         return true;
       }),
   async handler(argv) {
@@ -72,7 +109,8 @@ export const EvalCommand: CommandModule<object, EvalCommandOptions> = {
     const progress = createProgressBar(`eval ${setting.label}`);
     const outcome = await evaluate(setup, setting, {
       fresh: argv.fresh,
-      onProgress: (done, total, phase) => progress.update(done, total, phase === "baseline" ? "f16 baseline" : setting.label),
+      onProgress: (done, total, phase) =>
+        progress.update(done, total, phase === "baseline" ? "f16 baseline" : setting.label),
     });
     progress.stop();
     const { result } = outcome;
@@ -95,7 +133,12 @@ export const EvalCommand: CommandModule<object, EvalCommandOptions> = {
       meanKld: result.meanKld,
       meanKldError: result.meanKldError,
       top1Agreement: result.top1Agreement,
-      kvBytes: { measured: result.kv.sizeK + result.kv.sizeV, formula: formulaBytes, k: result.kv.sizeK, v: result.kv.sizeV },
+      kvBytes: {
+        measured: result.kv.sizeK + result.kv.sizeV,
+        formula: formulaBytes,
+        k: result.kv.sizeK,
+        v: result.kv.sizeV,
+      },
       fromCache: outcome.fromCache,
       baselineComputed: outcome.baselineComputed,
       llamaWallMs: outcome.fromCache ? 0 : result.wallMs,
@@ -104,4 +147,3 @@ export const EvalCommand: CommandModule<object, EvalCommandOptions> = {
     process.stdout.write(argv.json ? `${JSON.stringify(report, null, 2)}\n` : formatEvalTable(report));
   },
 };
-

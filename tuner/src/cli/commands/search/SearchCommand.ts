@@ -38,34 +38,76 @@ export const SearchCommand: CommandModule<object, SearchCommandOptions> = {
   describe: "Find the per-layer K/V types with the fewest bytes whose perplexity stays within a budget",
   builder: (yargs) =>
     yargs
-      .option("budget", { type: "string", description: "Allowed perplexity increase over f16, e.g. 1%, 0.5%, 2%", group: "Budget:" })
-      .option("maxDeltaPpl", { alias: "max-delta-ppl", type: "number", description: "Allowed absolute PPL increase instead, e.g. 0.05", group: "Budget:" })
+      .option("budget", {
+        type: "string",
+        description: "Allowed perplexity increase over f16, e.g. 1%, 0.5%, 2%",
+        group: "Budget:",
+      })
+      .option("maxDeltaPpl", {
+        alias: "max-delta-ppl",
+        type: "number",
+        description: "Allowed absolute PPL increase instead, e.g. 0.05",
+        group: "Budget:",
+      })
       .option("model", { type: "string", default: defaultModelPath(), description: "GGUF model file" })
-      .option("evalFile", { alias: "eval-file", type: "string", description: "Text: the first half searches, the second confirms (default: Moby-Dick)" })
+      .option("evalFile", {
+        alias: "eval-file",
+        type: "string",
+        description: "Text: the first half searches, the second confirms (default: Moby-Dick)",
+      })
       .option("ctx", { type: "number", default: 512, description: "Tokens per chunk" })
       .option("chunks", { type: "number", default: 3, description: "Chunks scored per trial (and per confirmation)" })
-      .option("targetCtx", { alias: "target-ctx", type: "number", default: 8192, description: "Context the K/V bytes are priced at" })
+      .option("targetCtx", {
+        alias: "target-ctx",
+        type: "number",
+        default: 8192,
+        description: "Context the K/V bytes are priced at",
+      })
       .option("trials", { type: "number", default: 20, description: "TPE trials after the seeded ones" })
-      .option("timeLimit", { alias: "time-limit", type: "string", default: "17m", description: "Stop proposing trials after this long (e.g. 900, 15m)" })
-      .option("types", { type: "string", description: `Comma-separated candidate types, probed (default: ${defaultSearchTypes.join(",")})` })
-      .option("group", { type: "string", default: "auto", description: "Layers per group: 'auto' (attention kind) or a number" })
+      .option("timeLimit", {
+        alias: "time-limit",
+        type: "string",
+        default: "17m",
+        description: "Stop proposing trials after this long (e.g. 900, 15m)",
+      })
+      .option("types", {
+        type: "string",
+        description: `Comma-separated candidate types, probed (default: ${defaultSearchTypes.join(",")})`,
+      })
+      .option("group", {
+        type: "string",
+        default: "auto",
+        description: "Layers per group: 'auto' (attention kind) or a number",
+      })
       .option("name", { type: "string", description: "Name of the saved profile (default: <model>-<budget>)" })
       .option("seed", { type: "number", default: 1, description: "Sampler seed" })
       .option("threads", { type: "number", description: "CPU threads (default: all cores)" })
-      .option("resume", { type: "boolean", default: true, description: "Continue the stored study of the same search (kill -9 safe)" })
+      .option("resume", {
+        type: "boolean",
+        default: true,
+        description: "Continue the stored study of the same search (kill -9 safe)",
+      })
       .option("json", { type: "boolean", default: false, description: "Print the result as JSON" })
       .check((argv) => {
-        if ((argv.budget === undefined) === (argv.maxDeltaPpl === undefined)) throw new Error("give exactly one of --budget and --max-delta-ppl");
+        if ((argv.budget === undefined) === (argv.maxDeltaPpl === undefined))
+          throw new Error("give exactly one of --budget and --max-delta-ppl");
         if (argv.name !== undefined && !profileNameSchema.safeParse(argv.name).success) {
           throw new Error(`invalid --name '${argv.name}': lowercase letters and digits joined by - or _`);
         }
-        for (const [flag, value, min] of [["--trials", argv.trials, 0], ["--chunks", argv.chunks, 1], ["--ctx", argv.ctx, 64], ["--target-ctx", argv.targetCtx, 1]] as const) {
-          if (!Number.isInteger(value) || value < min) throw new Error(`${flag} must be an integer ≥ ${min}, got ${value}`);
+        for (const [flag, value, min] of [
+          ["--trials", argv.trials, 0],
+          ["--chunks", argv.chunks, 1],
+          ["--ctx", argv.ctx, 64],
+          ["--target-ctx", argv.targetCtx, 1],
+        ] as const) {
+          if (!Number.isInteger(value) || value < min)
+            throw new Error(`${flag} must be an integer ≥ ${min}, got ${value}`);
         }
         return true;
       }),
   async handler(argv) {
-    const budget: QualityBudget = argv.budget !== undefined ? parsePercentBudget(argv.budget) : parseAbsoluteBudget(argv.maxDeltaPpl!);
+    const budget: QualityBudget =
+      argv.budget !== undefined ? parsePercentBudget(argv.budget) : parseAbsoluteBudget(argv.maxDeltaPpl!);
     const timeLimitMs = parseDuration(argv.timeLimit);
     const types = argv.types ? argv.types.split(",").map((t) => parseKvType("--types", t.trim())) : defaultSearchTypes;
     const text = loadEvalText(argv.evalFile);
@@ -107,9 +149,13 @@ export const SearchCommand: CommandModule<object, SearchCommandOptions> = {
     const report = await writeSearchReport(join(appSupportDir(), "reports", name), outcome, facts, budget, profile);
     const summary = summarizeSearch(outcome, facts, budget);
     if (argv.json) {
-      process.stdout.write(`${JSON.stringify({ profile, profilePath, report: report.reportPath, chart: report.chart, summary }, null, 2)}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ profile, profilePath, report: report.reportPath, chart: report.chart, summary }, null, 2)}\n`,
+      );
       return;
     }
-    process.stdout.write(`${report.markdown}\nprofile: ${profilePath}\nreport: ${report.reportPath}\nchart: ${report.chart.png}\n`);
+    process.stdout.write(
+      `${report.markdown}\nprofile: ${profilePath}\nreport: ${report.reportPath}\nchart: ${report.chart.png}\n`,
+    );
   },
 };

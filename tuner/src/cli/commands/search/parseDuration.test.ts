@@ -9,5 +9,7 @@ describe("parseDuration", () => {
     ["1h30m", 5_400_000],
   ])("%s", (given, ms) => expect(parseDuration(given)).toBe(ms));
 
-  it.each(["", "m", "15x", "0m", "1h x"])("rejects %j", (given) => expect(() => parseDuration(given)).toThrow(InvalidDurationError));
+  it.each(["", "m", "15x", "0m", "1h x"])("rejects %j", (given) =>
+    expect(() => parseDuration(given)).toThrow(InvalidDurationError),
+  );
 });
