@@ -1,5 +1,5 @@
-import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import { describe, expect, it } from "vitest";
 import AskLocalModel from "../src/ask-local-model.tsx";
 import { fakeRaycast, NavigationRoot } from "./raycast-api-fake/index.tsx";
 import { useTestServer } from "./support/testServer.ts";

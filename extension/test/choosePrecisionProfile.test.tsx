@@ -1,10 +1,10 @@
 import { ProfileStore } from "@kvsplit/tuner/profiles/store";
 import { findBuiltinProfile } from "@kvsplit/tuner/profiles/builtins";
 import { planLaunch } from "@kvsplit/tuner/server/launchPlan";
-import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import ChoosePrecisionProfile from "../src/choose-precision-profile.tsx";
 import { fakeRaycast, NavigationRoot } from "./raycast-api-fake/index.tsx";
 import { useTestServer } from "./support/testServer.ts";

@@ -1,6 +1,6 @@
-import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { createServer, type Server } from "node:net";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import LocalModelServer from "../src/local-model-server.tsx";
 import { fakeRaycast, NavigationRoot } from "./raycast-api-fake/index.tsx";
 import { useTestServer } from "./support/testServer.ts";

@@ -3,25 +3,14 @@ import { ActiveServer } from "@kvsplit/tuner/server/activeServer";
 import type { ServerSettings } from "@kvsplit/tuner/server/types";
 import { InvalidPreferenceError } from "./InvalidPreferenceError";
 
-/** The extension preferences declared in package.json (Raycast passes every value as text, or undefined). */
-export interface KvsplitPreferences {
-  modelPath?: string;
-  llamaServerPath?: string;
-  port?: string;
-  contextSize?: string;
-  threads?: string;
-  gpuLayers?: string;
-  maxTokens?: string;
-  systemPrompt?: string;
-}
-
 export interface ChatSettings {
   systemPrompt?: string;
   maxTokens?: number;
 }
 
-function preferences(): KvsplitPreferences {
-  return getPreferenceValues<KvsplitPreferences>();
+/** Raycast's type generated from package.json (raycast-env.d.ts); every value is text. */
+function preferences(): Preferences {
+  return getPreferenceValues<Preferences>();
 }
 
 /** Empty means "use the default"; anything else must be a whole number. */

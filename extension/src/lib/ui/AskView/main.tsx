@@ -1,4 +1,4 @@
-import { Action, ActionPanel, Detail, Form, Icon, useNavigation } from "@raycast/api";
+import { Action, ActionPanel, Detail, Form, Icon, useNavigation, Keyboard } from "@raycast/api";
 import { usePromise } from "@raycast/utils";
 import type { ActiveServer } from "@kvsplit/tuner/server/activeServer";
 import { basename } from "node:path";
@@ -55,18 +55,13 @@ function Conversation({ active, chat, prompt }: { active: ActiveServer; chat: Ch
       actions={
         <ActionPanel>
           {isStreaming && (
-            <Action
-              title="Stop Generation"
-              icon={Icon.Stop}
-              shortcut={{ modifiers: ["cmd"], key: "." }}
-              onAction={stop}
-            />
+            <Action title="Stop Generation" icon={Icon.Stop} shortcut={Keyboard.Shortcut.Common.Pin} onAction={stop} />
           )}
           <Action.CopyToClipboard title="Copy Answer" content={last.answer} />
           <Action.Paste title="Paste Answer to Front App" content={last.answer} />
           {!isStreaming && (
             <Action.Push
-              title="Ask Follow-up"
+              title="Ask Follow-Up"
               icon={Icon.Reply}
               shortcut={{ modifiers: ["cmd"], key: "f" }}
               target={<FollowUpForm onQuestion={ask} />}

@@ -1,0 +1,52 @@
+/// <reference types="@raycast/api">
+
+/* 🚧 🚧 🚧
+ * This file is auto-generated from the extension's manifest.
+ * Do not modify manually. Instead, update the `package.json` file.
+ * 🚧 🚧 🚧 */
+
+/* eslint-disable @typescript-eslint/ban-types */
+
+type ExtensionPreferences = {
+  /** Model File - GGUF model the server loads; empty for KVSplit's default model (Gemma 3 270M Q4_K_M) */
+  "modelPath"?: string,
+  /** llama-server Path - The patched llama-server binary; empty for native/bin/llama-server of the KVSplit checkout */
+  "llamaServerPath"?: string,
+  /** Port - Loopback port of the server */
+  "port": string,
+  /** Context Size - Context length in tokens */
+  "contextSize": string,
+  /** Threads - CPU threads; empty for llama.cpp's choice */
+  "threads"?: string,
+  /** GPU Layers - Layers offloaded to the GPU; empty for llama.cpp's choice */
+  "gpuLayers"?: string,
+  /** Max Answer Tokens - Stop an answer after this many tokens */
+  "maxTokens": string,
+  /** System Prompt - Sent before every conversation; empty for none */
+  "systemPrompt"?: string
+}
+
+/** Preferences accessible in all the extension's commands */
+declare type Preferences = ExtensionPreferences
+
+declare namespace Preferences {
+  /** Preferences accessible in the `ask-local-model` command */
+  export type AskLocalModel = ExtensionPreferences & {}
+  /** Preferences accessible in the `choose-precision-profile` command */
+  export type ChoosePrecisionProfile = ExtensionPreferences & {}
+  /** Preferences accessible in the `local-model-server` command */
+  export type LocalModelServer = ExtensionPreferences & {}
+}
+
+declare namespace Arguments {
+  /** Arguments passed to the `ask-local-model` command */
+  export type AskLocalModel = {
+  /** Question */
+  "prompt": string
+}
+  /** Arguments passed to the `choose-precision-profile` command */
+  export type ChoosePrecisionProfile = {}
+  /** Arguments passed to the `local-model-server` command */
+  export type LocalModelServer = {}
+}
+
