@@ -1,0 +1,72 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import type { BenchReport } from "../../src/bench/types.ts";
+import { gemmaModelPath } from "../fixtures.ts";
+import { runTuner } from "./runTuner.ts";
+
+// A small bench on the real model (short speed tests, one quality chunk): the table's structure and its
+// measured memory, not its speed (speed targets live in `npm run bench`, not in tests).
+describe("tuner bench", () => {
+  it("measures all five uniform rows and writes JSON, Markdown and the chart", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kvsplit-bench-"));
+    const env = { KVSPLIT_CACHE_DIR: join(dir, "cache"), KVSPLIT_HOME: join(dir, "home") };
+    const out = join(dir, "out");
+    const r = await runTuner(
+      [
+        "bench",
+        "--model",
+        gemmaModelPath(),
+        "--ctx",
+        "256",
+        "--chunks",
+        "1",
+        "--contexts",
+        "4096,32768",
+        "--depth",
+        "0",
+        "--prompt",
+        "32",
+        "--gen",
+        "4",
+        "--reps",
+        "3",
+        "--out",
+        out,
+        "--plot",
+      ],
+      env,
+    );
+    expect(r.exitCode).toBe(0);
+    const report = JSON.parse(readFileSync(join(out, "report.json"), "utf8")) as BenchReport;
+    expect(report.rows.map((row) => row.label)).toEqual(["f16", "k8v8", "k8v4", "k4v8", "k4v4"]);
+
+    const row = (label: string) => report.rows.find((x) => x.label === label)!;
+    // bytes come from llama.cpp; uniform savings follow from bits per element (16 → 8.5 → 6.5 → 4.5 on average)
+    expect(row("k8v8").savingPct[32768]).toBeCloseTo((1 - 8.5 / 16) * 100, 6);
+    expect(row("k8v4").savingPct[32768]).toBeCloseTo((1 - (8.5 + 4.5) / 32) * 100, 6);
+    expect(row("k4v4").savingPct[4096]).toBeCloseTo((1 - 4.5 / 16) * 100, 6);
+    expect(row("f16").kvBytes[32768]).toBeGreaterThan(row("f16").kvBytes[4096]!);
+    expect(Math.abs(row("f16").quality.deltaPplPct)).toBeLessThan(0.01); // f16 against its own logits
+    expect(row("k4v4").quality.meanKld).toBeGreaterThan(row("k8v8").quality.meanKld);
+    for (const x of report.rows) {
+      expect(x.speed.map((p) => p.test).sort()).toEqual(["pp", "tg"]);
+      expect(x.speed.every((p) => p.samplesTps.length === 3 && p.medianTps > 0)).toBe(true);
+    }
+    expect(row("f16").speedVsF16.every((s) => s.ratio === 1)).toBe(true);
+
+    const markdown = readFileSync(join(out, "report.md"), "utf8");
+    expect(markdown).toContain("| K/V | KV MiB @4K | KV MiB @32K |");
+    expect(markdown).toContain("gemma-3-270m-q4_k_m.gguf");
+    expect(readFileSync(join(out, "chart.svg"), "utf8")).toContain("<svg");
+    expect(readFileSync(join(out, "chart.png")).subarray(1, 4).toString()).toBe("PNG");
+    expect(r.stdout).toContain("k8v4");
+  });
+
+  it("refuses fewer than 3 repetitions", async () => {
+    const r = await runTuner(["bench", "--reps", "2"]);
+    expect(r.stderr).toContain("--reps must be at least 3");
+    expect(r.exitCode).toBe(1);
+  });
+});
