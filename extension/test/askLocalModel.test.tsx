@@ -50,10 +50,10 @@ describe("Ask Local Model (real llama-server)", () => {
     fireEvent.click(screen.getByRole("button", { name: "Copy Answer" }));
     await waitFor(() => expect(fakeRaycast.copied).toEqual([firstAnswer]));
 
-    fireEvent.click(screen.getByRole("button", { name: "Ask Follow-up" }));
-    const form = await screen.findByRole("form", { name: "Ask Follow-up" });
+    fireEvent.click(screen.getByRole("button", { name: "Ask Follow-Up" }));
+    const form = await screen.findByRole("form", { name: "Ask Follow-Up" });
     fireEvent.change(within(form).getByLabelText("Question"), { target: { value: "And of Italy?" } });
-    fireEvent.click(within(form).getByRole("button", { name: "Ask Follow-up" }));
+    fireEvent.click(within(form).getByRole("button", { name: "Ask Follow-Up" }));
 
     await waitFor(() => expect(markdown()).toContain("**And of Italy?**"), { timeout: 10_000 });
     await waitFor(answerDone, { timeout: 60_000 });

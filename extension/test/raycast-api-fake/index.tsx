@@ -18,6 +18,9 @@ const nameOf = new Proxy({}, { get: (_, key) => String(key) });
 export const Icon = nameOf as typeof Raycast.Icon;
 export const Color = nameOf as typeof Raycast.Color;
 
+/** Shortcuts only matter to Raycast's UI; here each common one is its name. */
+export const Keyboard = { Shortcut: { Common: nameOf } } as unknown as typeof Raycast.Keyboard;
+
 export const LaunchType = { UserInitiated: "userInitiated", Background: "background" } as typeof Raycast.LaunchType;
 
 export const environment = {

@@ -1,4 +1,4 @@
-import { Action, ActionPanel, Detail, Form, Icon, useNavigation, Keyboard } from "@raycast/api";
+import { Action, ActionPanel, Detail, Form, Icon, useNavigation } from "@raycast/api";
 import { usePromise } from "@raycast/utils";
 import type { ActiveServer } from "@kvsplit/tuner/server/activeServer";
 import { basename } from "node:path";
@@ -55,7 +55,12 @@ function Conversation({ active, chat, prompt }: { active: ActiveServer; chat: Ch
       actions={
         <ActionPanel>
           {isStreaming && (
-            <Action title="Stop Generation" icon={Icon.Stop} shortcut={Keyboard.Shortcut.Common.Pin} onAction={stop} />
+            <Action
+              title="Stop Generation"
+              icon={Icon.Stop}
+              shortcut={{ modifiers: ["ctrl"], key: "c" }}
+              onAction={stop}
+            />
           )}
           <Action.CopyToClipboard title="Copy Answer" content={last.answer} />
           <Action.Paste title="Paste Answer to Front App" content={last.answer} />
@@ -78,7 +83,7 @@ function FollowUpForm({ onQuestion }: { onQuestion: (question: string) => void }
   const { pop } = useNavigation();
   return (
     <QuestionForm
-      title="Ask Follow-up"
+      title="Ask Follow-Up"
       onQuestion={(question) => {
         pop();
         onQuestion(question);
