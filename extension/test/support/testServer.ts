@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
 import { freeLoopbackPort } from "@kvsplit/tuner/bench/kvMemory";
 import { defaultModelPath } from "@kvsplit/tuner/config";
 import { resolveNativeBinary } from "@kvsplit/tuner/native/binaries";
+import { waitUntil } from "@kvsplit/tuner/server/processInfo";
 import { ServerManager } from "@kvsplit/tuner/server/ServerManager";
 import { resetFakeRaycast } from "../raycast-api-fake/index.tsx";
 
@@ -47,7 +48,9 @@ export async function createTestServer(): Promise<TestServer> {
     manager,
     resetRaycast,
     async cleanUp() {
-      await manager.stop();
+      // a view left behind by a failing test may still be starting a server: keep stopping until 2 s pass quietly
+      const quietUntil = Date.now() + 2_000;
+      await waitUntil(async () => (await manager.stop()) === "not-running" && Date.now() >= quietUntil, 10_000, 250);
       rmSync(supportPath, { recursive: true, force: true });
     },
   };
