@@ -92,6 +92,13 @@ elif [ "$os" = "Darwin" ]; then
 else
     cache="${XDG_CACHE_HOME:-$HOME/.cache}/kvsplit"
 fi
+if [ -n "${KVSPLIT_HOME:-}" ]; then
+    support="$KVSPLIT_HOME"
+elif [ "$os" = "Darwin" ]; then
+    support="$HOME/Library/Application Support/kvsplit"
+else
+    support="${XDG_DATA_HOME:-$HOME/.local/share}/kvsplit"
+fi
 variant="$([ "$stock" = 1 ] && echo stock || echo kvsplit)"
 work="$cache/native/llama.cpp-$tag-$variant-$key"
 src="$work/src"
@@ -107,6 +114,11 @@ link_bins() {
     done
     cp "$stamp" "$bin_out/build-info.json"
     say "binaries in ${bin_out#"$repo"/} (llama.cpp $tag, $variant, patches $patch_hash)"
+    if [ "$stock" = 0 ]; then
+        # a bundled Raycast extension has no checkout around it: tell it where the binaries are
+        mkdir -p "$support"
+        printf '%s\n' "$bin_out" >"$support/native-bin"
+    fi
 }
 
 if [ "$force" = 0 ] && [ -f "$stamp" ]; then

@@ -1,6 +1,7 @@
+import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { isAbsolute, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, URL } from "node:url";
 
 /**
  * Every path KVSplit reads or writes, and every env var that moves one (docs/design.md, "Paths").
@@ -30,8 +31,18 @@ export function repoRoot(): string {
   return fileURLToPath(new URL("../../", import.meta.url)).replace(/[\\/]$/, "");
 }
 
-export function nativeBinDir({ env = process.env }: PathContext = {}): string {
-  return nonEmpty(env[nativeBinDirEnvVar]) ?? join(repoRoot(), "native", "bin");
+/** native/build.sh records where it linked the binaries, for code that runs outside the checkout (a Raycast bundle). */
+export function nativeBinRecordPath(context?: PathContext): string {
+  return join(appSupportDir(context), "native-bin");
+}
+
+export function nativeBinDir({ env = process.env, ...rest }: PathContext = {}): string {
+  const override = nonEmpty(env[nativeBinDirEnvVar]);
+  if (override) return override;
+  // bundled code has no import.meta.url, and so no checkout around it
+  if (import.meta.url) return join(repoRoot(), "native", "bin");
+  const record = nativeBinRecordPath({ env, ...rest });
+  return existsSync(record) ? readFileSync(record, "utf8").trim() : join("native", "bin");
 }
 
 export function cacheDir(context: PathContext = {}): string {

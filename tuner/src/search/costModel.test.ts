@@ -10,6 +10,11 @@ const bytesOf = (a: GroupAssignment) =>
   a.k.reduce((s, t, g) => s + rowBytes(t, 256) * (g + 1) * 1000, 0) +
   a.v.reduce((s, t, g) => s + rowBytes(t, 256) * (g + 1) * 1000, 0);
 
+const allF16 = (n: number) => ({
+  assignment: { k: Array<KvType>(n).fill("f16"), v: Array<KvType>(n).fill("f16") },
+  kld: 0,
+});
+
 describe("cost model", () => {
   it("scales measured KLD by 4× per bit and charges nothing for f16", () => {
     const s: Sensitivity = { group: 0, component: "k", type: "q4_0", kld: 0.08 };
@@ -39,17 +44,34 @@ describe("cost model", () => {
       { group: 1, component: "v", type: "q4_0", kld: 0.01 },
     ];
     const budget = 0.05;
-    const chosen = greedyAssignment(2, types, sensitivities, budget, bytesOf);
+    const chosen = greedyAssignment(allF16(2), types, sensitivities, budget, bytesOf);
     expect(predictedAssignmentKld(chosen, sensitivities)).toBeLessThanOrEqual(budget);
     expect(chosen.k[1]).toBe("q4_0");
     expect(chosen.v[1]).toBe("q4_0");
     expect(chosen.v[0]).toBe("q4_0");
     expect(["f16", "q8_0", "q5_1"]).toContain(chosen.k[0]);
     // nothing cheaper fits: every single further downgrade breaks the budget or saves nothing
-    expect(greedyAssignment(2, types, sensitivities, 1e9, bytesOf)).toEqual({
+    expect(greedyAssignment(allF16(2), types, sensitivities, 1e9, bytesOf)).toEqual({
       k: ["q4_0", "q4_0"],
       v: ["q4_0", "q4_0"],
     });
+  });
+
+  it("starting from a measured assignment, spends only what is left of the budget", () => {
+    const sensitivities: Sensitivity[] = [
+      { group: 0, component: "k", type: "q4_0", kld: 0.004 },
+      { group: 0, component: "v", type: "q4_0", kld: 0.01 },
+      { group: 1, component: "k", type: "q4_0", kld: 0.2 },
+      { group: 1, component: "v", type: "q4_0", kld: 0.01 },
+    ];
+    const k8v4 = { assignment: { k: ["q8_0", "q8_0"], v: ["q4_0", "q4_0"] } as GroupAssignment, kld: 0.014 };
+    // room for 0.006 more: group 0's cheap K goes to 4 bits, group 1's expensive K stays
+    expect(greedyAssignment(k8v4, types, sensitivities, 0.02, bytesOf)).toEqual({
+      k: ["q4_0", "q8_0"],
+      v: ["q4_0", "q4_0"],
+    });
+    // no room: nothing changes
+    expect(greedyAssignment(k8v4, types, sensitivities, 0.014, bytesOf)).toEqual(k8v4.assignment);
   });
 
   it("respects pairs the backend cannot run", () => {
@@ -57,7 +79,7 @@ describe("cost model", () => {
       { group: 0, component: "k", type: "q4_0", kld: 0.001 },
       { group: 0, component: "v", type: "q4_0", kld: 0.001 },
     ];
-    const tied = greedyAssignment(1, types, sensitivities, 1, bytesOf, (k, v) => k === v);
+    const tied = greedyAssignment(allF16(1), types, sensitivities, 1, bytesOf, (k, v) => k === v);
     expect(tied).toEqual({ k: ["q4_0"], v: ["q4_0"] });
   });
 });

@@ -39,24 +39,31 @@ export function pplPerKld(trials: { meanKld: number; deltaPplPct: number }[], fa
   return ratios[Math.floor(ratios.length / 2)]!;
 }
 
+/** Where the greedy starts: an assignment and its measured KLD (all-f16 and 0 when nothing is known). */
+export interface GreedyStart {
+  assignment: GroupAssignment;
+  kld: number;
+}
+
 /**
- * Greedy knapsack: from all-f16, repeatedly take the downgrade that saves the most bytes per unit of predicted
- * KLD, while the total stays within `kldBudget`. `bytesOf` prices an assignment (the formula at the target ctx).
+ * Greedy knapsack: from `start`, repeatedly take the downgrade that saves the most bytes per unit of predicted
+ * extra KLD, while the total stays within `kldBudget`. Starting from a measured assignment (a uniform setting
+ * within budget) limits the model's error to the differences. `bytesOf` prices an assignment at the target ctx.
  */
 export function greedyAssignment(
-  nGroups: number,
+  start: GreedyStart,
   types: readonly KvType[],
   sensitivities: Sensitivity[],
   kldBudget: number,
   bytesOf: (assignment: GroupAssignment) => number,
   allowedPair: (k: KvType, v: KvType) => boolean = () => true,
 ): GroupAssignment {
+  const nGroups = start.assignment.k.length;
   const byBits = [...types].sort((a, b) => bitsPerElement(b) - bitsPerElement(a));
-  const current: GroupAssignment = {
-    k: Array<KvType>(nGroups).fill(byBits[0]!),
-    v: Array<KvType>(nGroups).fill(byBits[0]!),
-  };
-  let spent = predictedAssignmentKld(current, sensitivities);
+  const current: GroupAssignment = { k: [...start.assignment.k], v: [...start.assignment.v] };
+  // the start's measured KLD, plus the model's difference for every change made from it
+  const offset = start.kld - predictedAssignmentKld(current, sensitivities);
+  let spent = start.kld;
   let bytes = bytesOf(current);
 
   for (;;) {
@@ -69,7 +76,7 @@ export function greedyAssignment(
           const next: GroupAssignment = { k: [...current.k], v: [...current.v] };
           for (const c of components) next[c][g] = lower;
           if (!allowedPair(next.k[g]!, next.v[g]!)) continue;
-          const kld = predictedAssignmentKld(next, sensitivities);
+          const kld = offset + predictedAssignmentKld(next, sensitivities);
           const nextBytes = bytesOf(next);
           const saved = bytes - nextBytes;
           if (saved <= 0 || kld > kldBudget) continue;

@@ -23,7 +23,7 @@ import {
   type GroupAssignment,
 } from "./assignment.ts";
 import { budgetViolation, describeBudget, type QualityBudget } from "./budget.ts";
-import { greedyAssignment, pplPerKld, type Sensitivity } from "./costModel.ts";
+import { greedyAssignment, pplPerKld, type GreedyStart, type Sensitivity } from "./costModel.ts";
 import { EvalTextTooShortToSplitError, NoProfileWithinBudgetError } from "./errors.ts";
 import { groupLayers, type LayerGroups } from "./groups.ts";
 import { pairAllowed, probeTypeSupport } from "./probeTypes.ts";
@@ -208,13 +208,21 @@ export async function runSearch(options: SearchOptions): Promise<SearchOutcome> 
 
     emit({ kind: "phase", phase: "greedy", detail: "knapsack candidates from the sensitivities" });
     const pctBudget = budget.kind === "percent" ? budget.percent : (budget.deltaPpl / study.trials[0]!.pplBase) * 100;
-    const kldBudget = pctBudget / pplPerKld(study.trials);
-    const seen = new Set<string>();
-    for (const safety of [0.5, 0.75, 1, 1.5]) {
-      const candidate = greedyAssignment(nGroups, types, sensitivities, kldBudget * safety, bytesOf, allowed);
-      if (seen.has(assignmentKey(candidate))) continue;
-      seen.add(assignmentKey(candidate));
-      await measure(candidate, "greedy");
+    // only the trials measured before this phase: a resumed search must compute the same candidates
+    const seeded = study.trials.filter((t) => t.origin === "uniform" || t.origin === "sensitivity");
+    const kldBudget = pctBudget / pplPerKld(seeded);
+    // from all-f16, and from the cheapest measured trial within budget (usually a uniform setting)
+    const starts: GreedyStart[] = [{ assignment: uniformAssignment(nGroups, full, full), kld: 0 }];
+    const cheapest = seeded.filter(feasible).sort((a, b) => a.bytes - b.bytes)[0];
+    if (cheapest) starts.push({ assignment: cheapest.assignment, kld: cheapest.meanKld });
+    const seen = new Set(study.trials.map((t) => assignmentKey(t.assignment)));
+    for (const start of starts) {
+      for (const safety of [0.75, 1]) {
+        const candidate = greedyAssignment(start, types, sensitivities, kldBudget * safety, bytesOf, allowed);
+        if (seen.has(assignmentKey(candidate))) continue;
+        seen.add(assignmentKey(candidate));
+        await measure(candidate, "greedy");
+      }
     }
 
     emit({ kind: "phase", phase: "tpe", detail: `TPE, ${options.trials} trials` });
