@@ -4,7 +4,7 @@ import prettier from "eslint-config-prettier";
 import globals from "globals";
 
 export default tseslint.config(
-  { ignores: ["**/node_modules/**", "**/dist/**", "native/**", ".tools/**", "extension/**"] },
+  { ignores: ["**/node_modules/**", "**/dist/**", "native/**", ".tools/**", ".tmp/**", "extension/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,
