@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { cacheDir } from "../config.ts";
+import { nativeBinDir } from "../config.ts";
 import { buildLabel, type BuildInfo } from "../native/buildInfo.ts";
 import { NativeToolFailedError, runNativeTool } from "../native/run.ts";
 import type { KvType } from "../profiles/schema.ts";
@@ -56,7 +56,7 @@ async function runs(modelPath: string, k: KvType[], v: KvType[]): Promise<boolea
 
 /**
  * Which K/V type pairs this build runs with flash attention on this backend, probed with llama-bench (every pair
- * in one run, pair by pair only if that fails) and cached per build and model.
+ * in one run, pair by pair only if that fails) and cached per build and model next to the binaries.
  */
 export async function probeTypeSupport(
   modelPath: string,
@@ -64,7 +64,12 @@ export async function probeTypeSupport(
   build: BuildInfo,
   candidates: readonly KvType[],
 ): Promise<TypeSupport> {
-  const path = join(cacheDir(), "probe", `${buildLabel(build)}-${modelHash.slice(0, 16)}-${candidates.join("_")}.json`);
+  // a property of the build, so it lives next to the binaries (and survives an isolated cache dir)
+  const path = join(
+    nativeBinDir(),
+    "probe",
+    `${buildLabel(build)}-${modelHash.slice(0, 16)}-${candidates.join("_")}.json`,
+  );
   if (existsSync(path)) return JSON.parse(readFileSync(path, "utf8")) as TypeSupport;
 
   let pairs: string[];

@@ -56,7 +56,7 @@ export const SearchCommand: CommandModule<object, SearchCommandOptions> = {
         description: "Text: the first half searches, the second confirms (default: Moby-Dick)",
       })
       .option("ctx", { type: "number", default: 512, description: "Tokens per chunk" })
-      .option("chunks", { type: "number", default: 3, description: "Chunks scored per trial (and per confirmation)" })
+      .option("chunks", { type: "number", default: 4, description: "Chunks scored per trial (and per confirmation)" })
       .option("targetCtx", {
         alias: "target-ctx",
         type: "number",
