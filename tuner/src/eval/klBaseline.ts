@@ -35,14 +35,15 @@ export async function ensureKlBaseline(
       [...perplexityArgs(setup), "-f", setup.text.path, ...f16Args, "--kl-divergence-base", temp],
       options,
     ).catch((error: unknown) => {
-      // llama-perplexity refuses a text shorter than two windows outright
+      // llama-perplexity refuses a text shorter than two windows
       if (error instanceof NativeToolFailedError && /you need at least \d+ tokens/.test(error.output)) {
         throw new EvalTextTooShortError(setup.text.name, setup.ctx, setup.chunks, 0);
       }
       throw error;
     });
     // and silently scores fewer chunks when the text runs out
-    const scored = Number(run.all.match(/calculating perplexity over (\d+) chunks/)?.[1] ?? setup.chunks);
+    // (a text shorter than two windows may even exit 0 without scoring anything)
+    const scored = Number(run.all.match(/calculating perplexity over (\d+) chunks/)?.[1] ?? 0);
     if (scored < setup.chunks) {
       throw new EvalTextTooShortError(setup.text.name, setup.ctx, setup.chunks, scored);
     }

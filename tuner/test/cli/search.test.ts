@@ -135,7 +135,7 @@ describe("tuner search errors: one clear message, exit code 1, nothing saved", (
 
   it.each([
     [["--budget", "0%"], "invalid budget '0%': the budget must be above 0%"],
-    [["--budget", "-1%"], "invalid budget '-1%'"],
+    [["--budget=-1%"], "invalid budget '-1%'"],
     [["--budget", "lots"], "invalid budget 'lots': not a percentage"],
     [["--max-delta-ppl", "0"], "the maximum PPL increase must be a number above 0"],
     [["--budget", "1%", "--max-delta-ppl", "0.1"], "give exactly one of --budget and --max-delta-ppl"],
