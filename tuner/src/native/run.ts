@@ -27,12 +27,14 @@ export interface RunOptions {
   /** called with every line the tool prints, for progress bars */
   onLine?: (line: string) => void;
   env?: Record<string, string>;
+  /** run the tool from another build (native/bin-stock for side-by-side benchmarks). Defaults to native/bin. */
+  binDir?: string;
 }
 
 /** Runs one of the patched llama.cpp tools and returns its whole output; a non-zero exit throws. */
 export async function runNativeTool(tool: NativeTool, args: string[], options: RunOptions = {}): Promise<NativeRun> {
   const started = performance.now();
-  const subprocess = execa(resolveNativeBinary(tool), args, {
+  const subprocess = execa(resolveNativeBinary(tool, options.binDir), args, {
     all: true,
     reject: false,
     cancelSignal: options.signal,
