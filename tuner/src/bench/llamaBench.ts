@@ -45,6 +45,16 @@ export function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+// llama-bench has its own flag parser: -fa takes 0/1, the rest of the K/V flags are the same
+export const benchCacheArgs = (args: string[]) => {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === "-fa") i++;
+    else out.push(args[i]!);
+  }
+  return out;
+};
+
 /** Prompt and generation speed of one K/V setting, flash attention on, median of the repetitions. */
 export async function measureSpeed(
   request: SpeedRequest,

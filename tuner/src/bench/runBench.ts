@@ -8,7 +8,7 @@ import type { ModelFacts } from "../model/gguf.ts";
 import { buildLabel } from "../native/buildInfo.ts";
 import { KvBytesMismatchError } from "../eval/kvCheck.ts";
 import { measureKvMemory } from "./kvMemory.ts";
-import { measureSpeed } from "./llamaBench.ts";
+import { benchCacheArgs, measureSpeed } from "./llamaBench.ts";
 import type { BenchReport, BenchRow } from "./types.ts";
 
 export interface BenchOptions {
@@ -22,16 +22,6 @@ export interface BenchOptions {
   onStep?: (done: number, total: number, step: string) => void;
   signal?: AbortSignal;
 }
-
-// llama-bench has its own flag parser: -fa takes 0/1, the rest of the K/V flags are the same
-const benchCacheArgs = (args: string[]) => {
-  const out: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    if (args[i] === "-fa") i++;
-    else out.push(args[i]!);
-  }
-  return out;
-};
 
 /** Measures every setting for memory (llama.cpp's own report), quality (KL vs f16) and speed (llama-bench). */
 export async function runBench(

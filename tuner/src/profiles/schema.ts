@@ -78,6 +78,8 @@ export const profileQualitySchema = measuredQualitySchema.extend({
 export const profileBudgetSchema = z.strictObject({
   maxDeltaPplPct: z.number().nonnegative().optional(),
   maxKvBytesPerToken: z.number().int().positive().optional(),
+  /** speed relative to f16 the search required (llama-bench on the machine it ran on) */
+  minSpeed: z.number().positive().optional(),
   trials: z.number().int().positive().optional(),
   seed: z.number().int().optional(),
 });

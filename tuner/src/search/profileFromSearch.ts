@@ -38,6 +38,7 @@ export function profileFromSearch(
   budget: QualityBudget,
   name: string,
   seed: number,
+  minSpeed?: number,
 ): Profile {
   const { best, confirmation, searchSetup, confirmSetup } = outcome;
   return {
@@ -54,7 +55,19 @@ export function profileFromSearch(
       ...(budget.kind === "percent" ? { maxDeltaPplPct: budget.percent } : {}),
       trials: outcome.study.trials.length,
       seed,
+      ...(minSpeed === undefined ? {} : { minSpeed }),
     },
     llamaBuild: { tag: searchSetup.build.llamaCppTag, patchHash: searchSetup.build.patchHash },
+    ...(best.speed
+      ? {
+          speed: {
+            ctx: best.speed.depth,
+            promptTokensPerSecond: best.speed.promptTps,
+            generationTokensPerSecond: best.speed.generationTps,
+            f16PromptTokensPerSecond: best.speed.f16PromptTps,
+            f16GenerationTokensPerSecond: best.speed.f16GenerationTps,
+          },
+        }
+      : {}),
   };
 }

@@ -27,6 +27,7 @@ import { greedyAssignment, pplPerKld, type GreedyStart, type Sensitivity } from 
 import { EvalTextTooShortToSplitError, NoProfileWithinBudgetError } from "./errors.ts";
 import { groupLayers, type LayerGroups } from "./groups.ts";
 import { pairAllowed, probeTypeSupport } from "./probeTypes.ts";
+import { relativeSpeed, type SpeedCheck } from "./relativeSpeed.ts";
 import { StudyStore, type Study, type Trial } from "./study.ts";
 
 export const defaultSearchTypes: KvType[] = ["f16", "q8_0", "q5_1", "q5_0", "q4_1", "q4_0", "iq4_nl"];
@@ -49,6 +50,9 @@ export interface SearchOptions {
   grouping: string;
   types: KvType[];
   seed: number;
+  /** a second constraint: speed relative to f16 (llama-bench on this machine), e.g. 0.95 */
+  minSpeed?: number;
+  speedCheck?: SpeedCheck;
   /** new uncached confirmations at most; cached ones are free */
   maxConfirmations?: number;
   signal?: AbortSignal;
@@ -122,9 +126,22 @@ export async function runSearch(options: SearchOptions): Promise<SearchOutcome> 
   // a backend that only runs K and V of one type gets one parameter per group
   const tied = types.some((k) => types.some((v) => !allowed(k, v)));
 
+  const speedCheck: SpeedCheck = options.speedCheck ?? {
+    depth: 4096,
+    promptTokens: 256,
+    genTokens: 32,
+    repetitions: 3,
+  };
   const key = createHash("sha256")
     .update(
-      JSON.stringify({ eval: evalCacheKey(searchSetup, "search"), groups, targetCtx: options.targetCtx, types, tied }),
+      JSON.stringify({
+        eval: evalCacheKey(searchSetup, "search"),
+        groups,
+        targetCtx: options.targetCtx,
+        types,
+        tied,
+        speed: options.minSpeed === undefined ? undefined : speedCheck,
+      }),
     )
     .digest("hex")
     .slice(0, 20);
@@ -140,7 +157,8 @@ export async function runSearch(options: SearchOptions): Promise<SearchOutcome> 
 
   const bytesOf = (a: GroupAssignment) =>
     assignmentBytes(facts, toLayerTypes(a, groups, facts.nLayer), options.targetCtx);
-  const feasible = (t: Trial) => budgetViolation(budget, t) <= 0;
+  const speedViolation = (t: Trial) => (options.minSpeed === undefined ? 0 : options.minSpeed - (t.speed?.ratio ?? 0));
+  const feasible = (t: Trial) => budgetViolation(budget, t) <= 0 && speedViolation(t) <= 0;
   const bestBytes = () => Math.min(...study.trials.filter(feasible).map((t) => t.bytes));
   const seededPlanned = uniformSeeds.length + 2 * nGroups + 4;
   const planned = () => Math.max(study.trials.length, seededPlanned + options.trials);
@@ -166,6 +184,13 @@ export async function runSearch(options: SearchOptions): Promise<SearchOutcome> 
       top1Agreement: result.top1Agreement,
       pplBase: result.pplBase,
       measuredBytes,
+      speed:
+        options.minSpeed === undefined
+          ? undefined
+          : await relativeSpeed(facts.path, facts.headerHash, options.build, setting.args, {
+              ...speedCheck,
+              threads: options.threads,
+            }),
       wallMs: fromCache ? 0 : result.wallMs,
       finishedAt: new Date().toISOString(),
     };
@@ -241,7 +266,7 @@ export async function runSearch(options: SearchOptions): Promise<SearchOutcome> 
       study.trials.map((t) => ({
         params: toParams(t.assignment),
         value: t.bytes,
-        constraint: [budgetViolation(budget, t)],
+        constraint: [budgetViolation(budget, t), speedViolation(t)],
         state: "complete",
       }));
     const lastEvalMs = () => Math.max(20_000, ...study.trials.slice(-3).map((t) => t.wallMs));

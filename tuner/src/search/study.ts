@@ -20,6 +20,17 @@ export const trialSchema = z.object({
   pplBase: z.number().positive(),
   /** bytes llama.cpp allocated during the measurement (eval ctx), equal to the formula */
   measuredBytes: z.number().int().positive(),
+  /** with --min-speed: llama-bench speed relative to f16 (the slower of prompt and generation) */
+  speed: z
+    .object({
+      ratio: z.number().positive(),
+      promptTps: z.number().positive(),
+      generationTps: z.number().positive(),
+      f16PromptTps: z.number().positive(),
+      f16GenerationTps: z.number().positive(),
+      depth: z.number().int().nonnegative(),
+    })
+    .optional(),
   wallMs: z.number().nonnegative(),
   finishedAt: z.string(),
 });

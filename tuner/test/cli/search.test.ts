@@ -115,6 +115,24 @@ describe("tuner search", () => {
     expect(JSON.parse(again.stdout).deltaPplPct).toBeCloseTo(profile.quality.confirmation.deltaPplPct, 6);
   });
 
+  it("with --min-speed, every trial is timed against f16 and the profile records the speed it met", async () => {
+    const r = await runTuner(
+      ["search", "--budget", "2%", ...short, "--name", "fast", "--min-speed", "0.3", "--speed-depth", "0", "--json"],
+      env,
+    );
+    expect(r.exitCode).toBe(0);
+    const profile = savedProfile(env, "fast");
+    expect(profile.budget.minSpeed).toBe(0.3);
+    const speed = profile.speed;
+    expect(speed.ctx).toBe(0);
+    expect(
+      Math.min(
+        speed.promptTokensPerSecond / speed.f16PromptTokensPerSecond,
+        speed.generationTokensPerSecond / speed.f16GenerationTokensPerSecond,
+      ),
+    ).toBeGreaterThanOrEqual(0.3);
+  });
+
   it("gives profiles whose bytes do not grow as the budget grows", async () => {
     const bytes: number[] = [];
     for (const budget of ["1%", "2%", "5%"]) {

@@ -31,6 +31,8 @@ interface SearchCommandOptions {
   threads?: number;
   resume: boolean;
   json: boolean;
+  minSpeed?: number;
+  speedDepth: number;
 }
 
 export const SearchCommand: CommandModule<object, SearchCommandOptions> = {
@@ -82,6 +84,20 @@ export const SearchCommand: CommandModule<object, SearchCommandOptions> = {
       .option("name", { type: "string", description: "Name of the saved profile (default: <model>-<budget>)" })
       .option("seed", { type: "number", default: 1, description: "Sampler seed" })
       .option("threads", { type: "number", description: "CPU threads (default: all cores)" })
+      .option("minSpeed", {
+        alias: "min-speed",
+        type: "number",
+        description:
+          "Also require this speed relative to f16 (llama-bench here, slower of prompt and generation), e.g. 0.95",
+        group: "Budget:",
+      })
+      .option("speedDepth", {
+        alias: "speed-depth",
+        type: "number",
+        default: 4096,
+        description: "Tokens already in the cache when speed is measured",
+        group: "Budget:",
+      })
       .option("resume", {
         type: "boolean",
         default: true,
@@ -103,6 +119,8 @@ export const SearchCommand: CommandModule<object, SearchCommandOptions> = {
           if (!Number.isInteger(value) || value < min)
             throw new Error(`${flag} must be an integer ≥ ${min}, got ${value}`);
         }
+        if (argv.minSpeed !== undefined && !(argv.minSpeed > 0))
+          throw new Error(`--min-speed must be above 0, got ${argv.minSpeed}`);
         return true;
       }),
   async handler(argv) {
@@ -132,6 +150,8 @@ export const SearchCommand: CommandModule<object, SearchCommandOptions> = {
       grouping: argv.group,
       types,
       seed: argv.seed,
+      minSpeed: argv.minSpeed,
+      speedCheck: { depth: argv.speedDepth, promptTokens: 256, genTokens: 32, repetitions: 3 },
       onEvent: (event) => {
         if (event.kind === "phase") {
           phase = event.phase;
@@ -144,7 +164,7 @@ export const SearchCommand: CommandModule<object, SearchCommandOptions> = {
     });
     progress.stop();
 
-    const profile = profileFromSearch(outcome, facts, budget, name, argv.seed);
+    const profile = profileFromSearch(outcome, facts, budget, name, argv.seed, argv.minSpeed);
     const profilePath = store.save(profile);
     const report = await writeSearchReport(join(appSupportDir(), "reports", name), outcome, facts, budget, profile);
     const summary = summarizeSearch(outcome, facts, budget);
