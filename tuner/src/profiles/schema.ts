@@ -86,7 +86,8 @@ export const profileBudgetSchema = z.strictObject({
 
 /** llama-bench throughput with this profile, and with f16 on the same machine for comparison. */
 export const profileSpeedSchema = z.strictObject({
-  ctx: z.number().int().positive(),
+  /** tokens already in the cache when the speed was measured (llama-bench depth) */
+  ctx: z.number().int().nonnegative(),
   promptTokensPerSecond: z.number().nonnegative(),
   generationTokensPerSecond: z.number().nonnegative(),
   f16PromptTokensPerSecond: z.number().nonnegative().optional(),
