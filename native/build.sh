@@ -155,7 +155,8 @@ if command -v ccache >/dev/null; then
     # paths relative to the work dir, so a build under another cache key reuses the objects a patch did not touch
     export CCACHE_BASEDIR="$work" CCACHE_NOHASHDIR=true
 fi
-jobs="${KVSPLIT_JOBS:-$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)}"
+jobs="${KVSPLIT_JOBS:-$(getconf _NPROCESSORS_ONLN)}"
+[ -n "$jobs" ] || jobs=2
 
 say "configuring (${cmake_flags[*]})"
 cmake -S "$src" -B "$build" "${generator[@]}" "${launcher[@]}" "${cmake_flags[@]}" >"$work/cmake.log" 2>&1 ||

@@ -12,6 +12,7 @@ export async function runCli(cli: Argv, name: string, usage: string, version: st
       .recommendCommands()
       .demandCommand(1)
       .strict()
+      .strictCommands()
       .help("h")
       .alias("h", "help")
       .version(version)

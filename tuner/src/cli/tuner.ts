@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import yargs, { type Argv } from "yargs";
 import { hideBin } from "yargs/helpers";
+import { runCli } from "./runCli.ts";
 import { BenchCommand } from "./commands/bench/BenchCommand.ts";
 import { EvalCommand } from "./commands/eval/EvalCommand.ts";
 import { ModelCommand } from "./commands/model/ModelCommand.ts";
@@ -16,28 +17,9 @@ const { version } = createRequire(import.meta.url)("../../package.json") as { ve
 const registerCommands = (cli: Argv) =>
   cli.command(SearchCommand).command(EvalCommand).command(BenchCommand).command(ModelCommand).command(ProfilesCommand);
 
-const cli = yargs(hideBin(process.argv));
-try {
-  await registerCommands(cli)
-    .scriptName("tuner")
-    .usage("Usage: $0 <command> [options]\n\nMeasure and search per-layer K/V cache precision for llama.cpp.")
-    .recommendCommands()
-    .demandCommand(1)
-    .strict()
-    .strictCommands()
-    .help("h")
-    .alias("h", "help")
-    .version(version)
-    .wrap(Math.min(120, cli.terminalWidth()))
-    // usage mistakes get the help text and the reason; errors from handlers are rethrown to the catch below
-    .fail((message, error, argv) => {
-      if (error) throw error;
-      process.stderr.write(`${argv.help()}\n\ntuner: ${message}\n`);
-      process.exit(1);
-    })
-    .parseAsync();
-} catch (error) {
-  // library errors are named classes whose message says what was expected: one line, no stack
-  process.stderr.write(`tuner: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-}
+await runCli(
+  registerCommands(yargs(hideBin(process.argv))),
+  "tuner",
+  "Measure and search per-layer K/V cache precision for llama.cpp.",
+  version,
+);
