@@ -99,11 +99,11 @@ elif [ "$os" = "Darwin" ]; then
 else
     support="${XDG_DATA_HOME:-$HOME/.local/share}/kvsplit"
 fi
-variant="$([ "$stock" = 1 ] && echo stock || echo kvsplit)"
+if [ "$stock" = 1 ]; then variant=stock; bin_name=bin-stock; else variant=kvsplit; bin_name=bin; fi
 work="$cache/native/llama.cpp-$tag-$variant-$key"
 src="$work/src"
 build="$work/build"
-bin_out="$repo/native/$([ "$stock" = 1 ] && echo bin-stock || echo bin)"
+bin_out="$repo/native/$bin_name"
 stamp="$build/.kvsplit-build.json"
 
 link_bins() {
