@@ -157,8 +157,13 @@ export async function runSearch(options: SearchOptions): Promise<SearchOutcome> 
 
   const bytesOf = (a: GroupAssignment) =>
     assignmentBytes(facts, toLayerTypes(a, groups, facts.nLayer), options.targetCtx);
-  const speedViolation = (t: Trial) => (options.minSpeed === undefined ? 0 : options.minSpeed - (t.speed?.ratio ?? 0));
-  const feasible = (t: Trial) => budgetViolation(budget, t) <= 0 && speedViolation(t) <= 0;
+  const { minSpeed } = options;
+  const speedOf = (args: string[]) =>
+    relativeSpeed(facts.path, facts.headerHash, options.build, args, { ...speedCheck, threads: options.threads });
+  // speed not measured yet is unknown: no violation for the sampler, but not feasible for the result
+  const speedViolation = (t: Trial) => (minSpeed === undefined || !t.speed ? 0 : minSpeed - t.speed.ratio);
+  const fastEnough = (t: Trial) => minSpeed === undefined || (t.speed !== undefined && t.speed.ratio >= minSpeed);
+  const feasible = (t: Trial) => budgetViolation(budget, t) <= 0 && fastEnough(t);
   const bestBytes = () => Math.min(...study.trials.filter(feasible).map((t) => t.bytes));
   const seededPlanned = uniformSeeds.length + 2 * nGroups + 4;
   const planned = () => Math.max(study.trials.length, seededPlanned + options.trials);
@@ -184,16 +189,12 @@ export async function runSearch(options: SearchOptions): Promise<SearchOutcome> 
       top1Agreement: result.top1Agreement,
       pplBase: result.pplBase,
       measuredBytes,
-      speed:
-        options.minSpeed === undefined
-          ? undefined
-          : await relativeSpeed(facts.path, facts.headerHash, options.build, setting.args, {
-              ...speedCheck,
-              threads: options.threads,
-            }),
       wallMs: fromCache ? 0 : result.wallMs,
       finishedAt: new Date().toISOString(),
     };
+    // a speed check is a llama-bench run at depth: only for a trial that would become the best so far
+    if (minSpeed !== undefined && budgetViolation(budget, trial) <= 0 && trial.bytes < bestBytes())
+      trial.speed = await speedOf(setting.args);
     study.trials.push(trial);
     store.save(study);
     const best = bestBytes();
@@ -282,29 +283,40 @@ export async function runSearch(options: SearchOptions): Promise<SearchOutcome> 
     // the cheapest within budget on the search text that holds on text it never saw
     emit({ kind: "phase", phase: "confirm", detail: `confirming on ${confirmText!.name}` });
     const finalists = [
-      ...new Map(study.trials.filter(feasible).map((t) => [assignmentKey(t.assignment), t])).values(),
+      ...new Map(
+        study.trials.filter((t) => budgetViolation(budget, t) <= 0).map((t) => [assignmentKey(t.assignment), t]),
+      ).values(),
     ].sort((a, b) => a.bytes - b.bytes);
     let fresh = 0;
+    let tooSlow = 0;
     for (const trial of finalists) {
       const types = toLayerTypes(trial.assignment, groups, facts.nLayer);
       const setting = settingFor(types, `confirm #${trial.number}`);
-      if (fresh >= (options.maxConfirmations ?? 3)) {
-        // past the limit only already-measured confirmations are considered
-        const cached = cachedResult(confirmSetup, setting);
-        if (cached && budgetViolation(budget, cached) <= 0)
-          return { study, groups, types, best: trial, confirmation: cached, searchSetup, confirmSetup, uniform };
+      // past the limit only already-measured confirmations are considered
+      const pastLimit = fresh >= (options.maxConfirmations ?? 3);
+      const cached = pastLimit ? cachedResult(confirmSetup, setting) : undefined;
+      if (pastLimit && !(cached && budgetViolation(budget, cached) <= 0)) continue;
+      if (minSpeed !== undefined && !trial.speed) {
+        trial.speed = await speedOf(setting.args);
+        store.save(study);
+      }
+      if (!fastEnough(trial)) {
+        tooSlow++;
         continue;
       }
+      if (cached)
+        return { study, groups, types, best: trial, confirmation: cached, searchSetup, confirmSetup, uniform };
       const { result, fromCache } = await evaluate(confirmSetup, setting, { signal: options.signal });
       if (!fromCache) fresh++;
       if (budgetViolation(budget, result) <= 0)
         return { study, groups, types, best: trial, confirmation: result, searchSetup, confirmSetup, uniform };
     }
+    const slowNote = tooSlow > 0 ? `, ${tooSlow} of them slower than ${minSpeed}× f16` : "";
     throw new NoProfileWithinBudgetError(
       describeBudget(budget),
       finalists.length === 0
         ? `none of ${study.trials.length} measured assignments stayed within it on ${searchText!.name}`
-        : `${finalists.length} stayed within it on ${searchText!.name}, none on ${confirmText!.name}`,
+        : `${finalists.length} stayed within it on ${searchText!.name}${slowNote}, none of the rest held on ${confirmText!.name}`,
     );
   } catch (error) {
     if (error instanceof EvalTextTooShortError)

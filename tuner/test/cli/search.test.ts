@@ -115,7 +115,7 @@ describe("tuner search", () => {
     expect(JSON.parse(again.stdout).deltaPplPct).toBeCloseTo(profile.quality.confirmation.deltaPplPct, 6);
   });
 
-  it("with --min-speed, every trial is timed against f16 and the profile records the speed it met", async () => {
+  it("with --min-speed, candidates for the best are timed against f16 and the profile records the speed it met", async () => {
     const r = await runTuner(
       ["search", "--budget", "2%", ...short, "--name", "fast", "--min-speed", "0.3", "--speed-depth", "0", "--json"],
       env,
@@ -131,6 +131,15 @@ describe("tuner search", () => {
         speed.generationTokensPerSecond / speed.f16GenerationTokensPerSecond,
       ),
     ).toBeGreaterThanOrEqual(0.3);
+    // a llama-bench run at depth costs more than a trial: only trials within the budget are timed
+    const dir = join(env.KVSPLIT_CACHE_DIR!, "search");
+    const timed = readdirSync(dir)
+      .filter((f) => f.endsWith(".json"))
+      .map((f) => studySchema.parse(JSON.parse(readFileSync(join(dir, f), "utf8"))))
+      .find((s) => s.trials.some((t) => t.speed));
+    expect(timed).toBeDefined();
+    for (const t of timed!.trials.filter((t) => t.speed)) expect(t.deltaPplPct).toBeLessThanOrEqual(2);
+    expect(timed!.trials.some((t) => !t.speed && t.deltaPplPct > 2)).toBe(true);
   });
 
   it("gives profiles whose bytes do not grow as the budget grows", async () => {
