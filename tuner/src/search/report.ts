@@ -58,8 +58,18 @@ export function searchReportMarkdown(
 ): string {
   const summary = summarizeSearch(outcome, facts, budget);
   const { best, confirmation, study } = outcome;
+  const minSpeed = profile.budget?.minSpeed;
+  const speedCell = (t: Trial) => (minSpeed === undefined ? "" : ` ${t.speed ? `${t.speed.ratio.toFixed(2)}×` : ""} |`);
   const row = (name: string, t: Trial, confirmed?: number) =>
-    `| ${name} | ${mib(t.bytes)} | ${((1 - t.bytes / summary.f16Bytes) * 100).toFixed(1)}% | ${pct(t.deltaPplPct)} | ${confirmed === undefined ? "" : pct(confirmed)} | ${t.meanKld.toFixed(5)} | ${budgetViolation(budget, t) <= 0 ? "yes" : "no"} |`;
+    `| ${name} | ${mib(t.bytes)} | ${((1 - t.bytes / summary.f16Bytes) * 100).toFixed(1)}% | ${pct(t.deltaPplPct)} | ${confirmed === undefined ? "" : pct(confirmed)} | ${t.meanKld.toFixed(5)} | ${budgetViolation(budget, t) <= 0 ? "yes" : "no"} |${speedCell(t)}`;
+  const k8v4 = outcome.uniform.find((t) => uniformName(t) === "K8V4");
+  const versusK8v4 = (below: number) =>
+    below >= 0
+      ? `**${below.toFixed(1)}% fewer K/V bytes than K8V4**`
+      : `**${(-below).toFixed(1)}% more K/V bytes than K8V4**` +
+        (k8v4?.speed && minSpeed !== undefined && k8v4.speed.ratio < minSpeed
+          ? ` (K8V4 ran at ${k8v4.speed.ratio.toFixed(2)}× f16, below --min-speed ${minSpeed})`
+          : "");
   const layerRows = facts.layers.map(
     (l) => `| ${l.il} | ${l.swa ? "sliding window" : "full"} | ${profile.cache.k[l.il]} | ${profile.cache.v[l.il]} |`,
   );
@@ -72,10 +82,10 @@ export function searchReportMarkdown(
     "",
     summary.belowK8v4Pct === undefined
       ? ""
-      : `**${summary.belowK8v4Pct.toFixed(1)}% fewer K/V bytes than K8V4** at ${pct(best.deltaPplPct)} ΔPPL (confirmation ${pct(confirmation.deltaPplPct)}).`,
+      : `${versusK8v4(summary.belowK8v4Pct)} at ${pct(best.deltaPplPct)} ΔPPL (confirmation ${pct(confirmation.deltaPplPct)}).`,
     "",
-    "| setting | KV MiB | saving vs f16 | ΔPPL (search) | ΔPPL (confirm) | KLD | within budget |",
-    "| --- | ---: | ---: | ---: | ---: | ---: | :---: |",
+    `| setting | KV MiB | saving vs f16 | ΔPPL (search) | ΔPPL (confirm) | KLD | within budget |${minSpeed === undefined ? "" : " speed vs f16 |"}`,
+    `| --- | ---: | ---: | ---: | ---: | ---: | :---: |${minSpeed === undefined ? "" : " ---: |"}`,
     ...outcome.uniform.map((t) => row(uniformName(t), t)),
     row(`**${profile.name}**`, best, confirmation.deltaPplPct),
     "",

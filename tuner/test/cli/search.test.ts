@@ -131,6 +131,9 @@ describe("tuner search", () => {
         speed.generationTokensPerSecond / speed.f16GenerationTokensPerSecond,
       ),
     ).toBeGreaterThanOrEqual(0.3);
+    const report = readFileSync(join(env.KVSPLIT_HOME!, "reports", "fast", "report.md"), "utf8");
+    expect(report).toContain("| speed vs f16 |");
+    expect(report).toMatch(/\| \*\*fast\*\* \|.*\| \d\.\d\d× \|/);
     // a llama-bench run at depth costs more than a trial: only trials within the budget are timed
     const dir = join(env.KVSPLIT_CACHE_DIR!, "search");
     const timed = readdirSync(dir)
