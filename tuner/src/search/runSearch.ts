@@ -53,7 +53,10 @@ export interface SearchOptions {
   /** a second constraint: speed relative to f16 (llama-bench on this machine), e.g. 0.95 */
   minSpeed?: number;
   speedCheck?: SpeedCheck;
-  /** new uncached confirmations at most; cached ones are free */
+  /**
+   * new uncached confirmations at most (default 8); cached ones are free. Each costs one eval, and the smallest
+   * candidates are the likeliest to fail on the unseen half, so too few left a search with many candidates empty.
+   */
   maxConfirmations?: number;
   signal?: AbortSignal;
   onEvent?: (event: SearchEvent) => void;
@@ -293,7 +296,7 @@ export async function runSearch(options: SearchOptions): Promise<SearchOutcome> 
       const types = toLayerTypes(trial.assignment, groups, facts.nLayer);
       const setting = settingFor(types, `confirm #${trial.number}`);
       // past the limit only already-measured confirmations are considered
-      const pastLimit = fresh >= (options.maxConfirmations ?? 3);
+      const pastLimit = fresh >= (options.maxConfirmations ?? 8);
       const cached = pastLimit ? cachedResult(confirmSetup, setting) : undefined;
       if (pastLimit && !(cached && budgetViolation(budget, cached) <= 0)) continue;
       if (minSpeed !== undefined && !trial.speed) {
