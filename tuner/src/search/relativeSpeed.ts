@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { z } from "zod";
 import { benchCacheArgs, measureSpeed, type SpeedPoint } from "../bench/llamaBench.ts";
 import { cacheDir } from "../config.ts";
 import { buildLabel, type BuildInfo } from "../native/buildInfo.ts";
@@ -15,15 +16,19 @@ export interface SpeedCheck {
   threads?: number;
 }
 
-export interface RelativeSpeed {
+/** The default check: short tests at a depth where attention matters, 3 repetitions. */
+export const defaultSpeedCheck: SpeedCheck = { depth: 4096, promptTokens: 256, genTokens: 32, repetitions: 3 };
+
+export const relativeSpeedSchema = z.object({
   /** the slower of prompt and generation, relative to f16 on this machine: 1.0 = as fast */
-  ratio: number;
-  promptTps: number;
-  generationTps: number;
-  f16PromptTps: number;
-  f16GenerationTps: number;
-  depth: number;
-}
+  ratio: z.number().positive(),
+  promptTps: z.number().positive(),
+  generationTps: z.number().positive(),
+  f16PromptTps: z.number().positive(),
+  f16GenerationTps: z.number().positive(),
+  depth: z.number().int().nonnegative(),
+});
+export type RelativeSpeed = z.infer<typeof relativeSpeedSchema>;
 
 const f16Args = ["-ctk", "f16", "-ctv", "f16"];
 

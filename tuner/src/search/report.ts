@@ -30,16 +30,18 @@ export interface SearchSummary {
 const uniformName = (t: Trial) =>
   uniformNames[`${t.assignment.k[0]}/${t.assignment.v[0]}`] ?? `${t.assignment.k[0]}/${t.assignment.v[0]}`;
 
+const k8v4Trial = (outcome: SearchOutcome) =>
+  outcome.uniform.find(
+    (t) => assignmentKey(t.assignment) === assignmentKey(uniformAssignment(outcome.groups.length, "q8_0", "q4_0")),
+  );
+
 export function summarizeSearch(outcome: SearchOutcome, facts: ModelFacts, budget: QualityBudget): SearchSummary {
-  const nGroups = outcome.groups.length;
   const f16Bytes = assignmentBytes(
     facts,
     { k: Array(facts.nLayer).fill("f16"), v: Array(facts.nLayer).fill("f16") },
     outcome.study.targetCtx,
   );
-  const k8v4 = outcome.uniform.find(
-    (t) => assignmentKey(t.assignment) === assignmentKey(uniformAssignment(nGroups, "q8_0", "q4_0")),
-  );
+  const k8v4 = k8v4Trial(outcome);
   return {
     f16Bytes,
     bestBytes: outcome.best.bytes,
@@ -62,7 +64,7 @@ export function searchReportMarkdown(
   const speedCell = (t: Trial) => (minSpeed === undefined ? "" : ` ${t.speed ? `${t.speed.ratio.toFixed(2)}×` : ""} |`);
   const row = (name: string, t: Trial, confirmed?: number) =>
     `| ${name} | ${mib(t.bytes)} | ${((1 - t.bytes / summary.f16Bytes) * 100).toFixed(1)}% | ${pct(t.deltaPplPct)} | ${confirmed === undefined ? "" : pct(confirmed)} | ${t.meanKld.toFixed(5)} | ${budgetViolation(budget, t) <= 0 ? "yes" : "no"} |${speedCell(t)}`;
-  const k8v4 = outcome.uniform.find((t) => uniformName(t) === "K8V4");
+  const k8v4 = k8v4Trial(outcome);
   const versusK8v4 = (below: number) =>
     below >= 0
       ? `**${below.toFixed(1)}% fewer K/V bytes than K8V4**`

@@ -27,7 +27,7 @@ import { greedyAssignment, pplPerKld, type GreedyStart, type Sensitivity } from 
 import { EvalTextTooShortToSplitError, NoProfileWithinBudgetError } from "./errors.ts";
 import { groupLayers, type LayerGroups } from "./groups.ts";
 import { pairAllowed, probeTypeSupport } from "./probeTypes.ts";
-import { relativeSpeed, type SpeedCheck } from "./relativeSpeed.ts";
+import { defaultSpeedCheck, relativeSpeed, type SpeedCheck } from "./relativeSpeed.ts";
 import { StudyStore, type Study, type Trial } from "./study.ts";
 
 export const defaultSearchTypes: KvType[] = ["f16", "q8_0", "q5_1", "q5_0", "q4_1", "q4_0", "iq4_nl"];
@@ -129,12 +129,7 @@ export async function runSearch(options: SearchOptions): Promise<SearchOutcome> 
   // a backend that only runs K and V of one type gets one parameter per group
   const tied = types.some((k) => types.some((v) => !allowed(k, v)));
 
-  const speedCheck: SpeedCheck = options.speedCheck ?? {
-    depth: 4096,
-    promptTokens: 256,
-    genTokens: 32,
-    repetitions: 3,
-  };
+  const speedCheck = options.speedCheck ?? defaultSpeedCheck;
   const key = createHash("sha256")
     .update(
       JSON.stringify({

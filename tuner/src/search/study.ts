@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { z } from "zod";
 import { kvTypeSchema } from "../profiles/schema.ts";
 import { writeJsonAtomic } from "../util/atomicFile.ts";
+import { relativeSpeedSchema } from "./relativeSpeed.ts";
 
 /** Where a trial's assignment came from. */
 export const trialOriginSchema = z.enum(["uniform", "sensitivity", "greedy", "tpe"]);
@@ -21,16 +22,7 @@ export const trialSchema = z.object({
   /** bytes llama.cpp allocated during the measurement (eval ctx), equal to the formula */
   measuredBytes: z.number().int().positive(),
   /** with --min-speed: llama-bench speed relative to f16 (the slower of prompt and generation) */
-  speed: z
-    .object({
-      ratio: z.number().positive(),
-      promptTps: z.number().positive(),
-      generationTps: z.number().positive(),
-      f16PromptTps: z.number().positive(),
-      f16GenerationTps: z.number().positive(),
-      depth: z.number().int().nonnegative(),
-    })
-    .optional(),
+  speed: relativeSpeedSchema.optional(),
   wallMs: z.number().nonnegative(),
   finishedAt: z.string(),
 });

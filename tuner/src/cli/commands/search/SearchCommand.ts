@@ -11,6 +11,7 @@ import { parseAbsoluteBudget, parsePercentBudget, type QualityBudget } from "../
 import { defaultProfileName, profileFromSearch } from "../../../search/profileFromSearch.ts";
 import { summarizeSearch, writeSearchReport } from "../../../search/report.ts";
 import { defaultSearchTypes, runSearch } from "../../../search/runSearch.ts";
+import { defaultSpeedCheck } from "../../../search/relativeSpeed.ts";
 import { createProgressBar } from "../../ui/progress.ts";
 import { parseDuration } from "./parseDuration.ts";
 
@@ -94,7 +95,7 @@ export const SearchCommand: CommandModule<object, SearchCommandOptions> = {
       .option("speedDepth", {
         alias: "speed-depth",
         type: "number",
-        default: 4096,
+        default: defaultSpeedCheck.depth,
         description: "Tokens already in the cache when speed is measured",
         group: "Budget:",
       })
@@ -151,7 +152,7 @@ export const SearchCommand: CommandModule<object, SearchCommandOptions> = {
       types,
       seed: argv.seed,
       minSpeed: argv.minSpeed,
-      speedCheck: { depth: argv.speedDepth, promptTokens: 256, genTokens: 32, repetitions: 3 },
+      speedCheck: { ...defaultSpeedCheck, depth: argv.speedDepth },
       onEvent: (event) => {
         if (event.kind === "phase") {
           phase = event.phase;
