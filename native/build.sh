@@ -13,7 +13,9 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-repo="$(cd "$here/.." && pwd)"
+prog=native/build.sh
+# shellcheck source=native/common.sh
+. "$here/common.sh"
 
 stock=0
 force=0
@@ -26,16 +28,8 @@ for arg in "$@"; do
     esac
 done
 
-die() { echo "native/build.sh: error: $*" >&2; exit 1; }
-say() { echo "native/build.sh: $*" >&2; }
-
 # --- the pinned llama.cpp source -------------------------------------------------------------------------------
-nlc="$repo/node_modules/node-llama-cpp/llama"
-bundle="$nlc/gitRelease.bundle"
-info="$nlc/llama.cpp.info.json"
-[ -f "$bundle" ] && [ -f "$info" ] || die "llama.cpp source bundle not found at $bundle: run 'npm ci' first"
-tag="$(node -e 'process.stdout.write(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).tag)' "$info")"
-[ -n "$tag" ] || die "no llama.cpp tag in $info"
+llama_source
 
 # --- build options ---------------------------------------------------------------------------------------------
 os="$(uname -s)"
@@ -71,10 +65,7 @@ targets=(llama-server llama-perplexity llama-bench llama-cli test-backend-ops te
 
 # --- cache key: tag + patches + options ------------------------------------------------------------------------
 patches=()
-if [ "$stock" = 0 ]; then
-    while IFS= read -r -d '' p; do patches+=("$p"); done < <(find "$here/patches" -name '*.patch' -print0 | sort -z)
-    [ "${#patches[@]}" -gt 0 ] || die "no patches in $here/patches"
-fi
+if [ "$stock" = 0 ]; then list_patches; fi
 key_input="$(
     echo "tag=$tag"
     echo "os=$os"
@@ -85,13 +76,7 @@ key_input="$(
 key="$(printf '%s' "$key_input" | sha256sum | cut -c1-16)"
 patch_hash="$( (for p in "${patches[@]}"; do cat "$p"; done) | sha256sum | cut -c1-16)"
 
-if [ -n "${KVSPLIT_CACHE_DIR:-}" ]; then
-    cache="$KVSPLIT_CACHE_DIR"
-elif [ "$os" = "Darwin" ]; then
-    cache="$HOME/Library/Caches/kvsplit"
-else
-    cache="${XDG_CACHE_HOME:-$HOME/.cache}/kvsplit"
-fi
+cache_root
 if [ -n "${KVSPLIT_HOME:-}" ]; then
     support="$KVSPLIT_HOME"
 elif [ "$os" = "Darwin" ]; then
@@ -121,60 +106,24 @@ link_bins() {
     fi
 }
 
+# one build per cache key at a time: a second build.sh of the same key (a test run, another shell) waits for the
+# first instead of deleting the source tree under it
+mkdir -p "$work"
+exec 9>"$work.lock"
+if ! flock -n 9; then
+    say "another build of $work is running; waiting for it"
+    flock 9
+fi
+
 if [ "$force" = 0 ] && [ -f "$stamp" ]; then
     say "cached build $work"
     link_bins
     exit 0
 fi
 
-# --- fresh source tree with the patches applied ----------------------------------------------------------------
-command -v git >/dev/null || die "git is required"
-command -v cmake >/dev/null || die "cmake is required"
-
-rm -rf "$src"
-mkdir -p "$work"
-say "llama.cpp $tag from $bundle"
-git clone --quiet "$bundle" "$src" 2>/dev/null || die "could not clone $bundle"
-
-for p in "${patches[@]}"; do
-    name="$(basename "$p")"
-    if ! git -C "$src" apply --check "$p" 2>"$work/apply.err"; then
-        cat "$work/apply.err" >&2
-        die "patch native/patches/$name does not apply to llama.cpp $tag"
-    fi
-    git -C "$src" apply "$p"
-    say "applied $name"
-done
-
-# --- configure and build ---------------------------------------------------------------------------------------
-generator=()
-command -v ninja >/dev/null && generator=(-G Ninja)
-launcher=()
-if command -v ccache >/dev/null; then
-    launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-    # paths relative to the work dir, so a build under another cache key reuses the objects a patch did not touch
-    export CCACHE_BASEDIR="$work" CCACHE_NOHASHDIR=true
-fi
-jobs="${KVSPLIT_JOBS:-$(getconf _NPROCESSORS_ONLN)}"
-[ -n "$jobs" ] || jobs=2
-
-say "configuring (${cmake_flags[*]})"
-cmake -S "$src" -B "$build" "${generator[@]}" "${launcher[@]}" "${cmake_flags[@]}" >"$work/cmake.log" 2>&1 ||
-    { tail -n 30 "$work/cmake.log" >&2; die "cmake configure failed (full log: $work/cmake.log)"; }
-
-say "building ${targets[*]} with $jobs jobs"
-start=$(date +%s)
-# progress: one updating line with ninja's [done/total] counter
-set +e
-cmake --build "$build" --parallel "$jobs" --target "${targets[@]}" 2>&1 | tee "$work/build.log" |
-    awk '/^\[[0-9]+\/[0-9]+\]/ { printf "\r\033[K%s", substr($0, 1, 110); fflush() } END { print "" }' >&2
-build_status="${PIPESTATUS[0]}"
-set -e
-if [ "$build_status" != 0 ]; then
-    grep -B2 -A8 -E 'error|Error' "$work/build.log" | head -n 60 >&2
-    die "build failed (full log: $work/build.log)"
-fi
-say "built in $(( $(date +%s) - start )) s"
+# --- fresh source tree with the patches applied, then the build ----------------------------------------------
+clone_patched "$work" "$src" "${patches[@]}"
+cmake_build "$work" "$src" "$build" "${targets[@]}"
 
 cat >"$stamp" <<EOF
 {
