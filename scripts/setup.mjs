@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Brings a checkout to a working state: npm dependencies, KVSplit's patched llama.cpp, the default model.
+// Brings a checkout to a working state: npm dependencies, KVSplit's patched llama.cpp, the default model (the
+// tuner's) and the instruct model (the one Ask serves).
 // Plain Node with no dependencies, because it runs before node_modules exists. Every step is skipped or
 // reused when already done, so running it again is fast. Any failure stops it with a non-zero exit.
 //
@@ -31,6 +32,14 @@ step("fetching the default model", process.execPath, [
   join(repo, "tuner", "bin", "tuner.mjs"),
   "model",
   "fetch",
+  ...(quiet ? ["--quiet"] : []),
+]);
+step("fetching the instruct model for Ask", process.execPath, [
+  join(repo, "tuner", "bin", "tuner.mjs"),
+  "model",
+  "fetch",
+  "--source",
+  "instruct",
   ...(quiet ? ["--quiet"] : []),
 ]);
 if (!quiet) say("ready");

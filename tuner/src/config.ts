@@ -98,6 +98,13 @@ export function defaultModelPath(context?: PathContext): string {
   return join(modelsDir(context), defaultModelFileName);
 }
 
+/** SmolLM2 135M Instruct: an instruction-tuned model with its own chat template, the one `kvsplit ask` serves. */
+export const instructModelFileName = "SmolLM2-135M-Instruct.Q4_1.gguf";
+
+export function instructModelPath(context?: PathContext): string {
+  return join(modelsDir(context), instructModelFileName);
+}
+
 /**
  * Profiles live under the app-support directory; the Raycast extension passes its `environment.supportPath`
  * as `supportDir` so both read the same store.

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { defaultModelPath, repoRoot } from "../src/config.ts";
+import { defaultModelPath, instructModelPath, repoRoot } from "../src/config.ts";
 
 /**
  * Files the integration tests read in place: shared data is never copied into the repo. It lives in `shared/data`
@@ -27,6 +27,14 @@ export function gemmaModelPath(): string {
   const path = defaultModelPath();
   if (!existsSync(path)) {
     throw new Error(`default model missing at ${path}: run 'npm run setup'`);
+  }
+  return path;
+}
+
+export function smollmModelPath(): string {
+  const path = instructModelPath();
+  if (!existsSync(path)) {
+    throw new Error(`instruct model missing at ${path}: run 'npm run setup'`);
   }
   return path;
 }

