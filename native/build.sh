@@ -108,12 +108,22 @@ link_bins() {
 
 # one build per cache key at a time: a second build.sh of the same key (a test run, another shell) waits for the
 # first instead of deleting the source tree under it
+# (a mkdir lock: macOS has no flock(1)); a lock whose owner died is taken over
 mkdir -p "$work"
-exec 9>"$work.lock"
-if ! flock -n 9; then
-    say "another build of $work is running; waiting for it"
-    flock 9
-fi
+lock="$work.lock"
+waited=0
+until mkdir "$lock" 2>/dev/null; do
+    owner="$(cat "$lock/pid" 2>/dev/null || true)"
+    if [ -n "$owner" ] && ! kill -0 "$owner" 2>/dev/null; then
+        rm -rf "$lock"
+        continue
+    fi
+    [ "$waited" = 1 ] || say "another build of $work is running (pid ${owner:-?}); waiting for it"
+    waited=1
+    sleep 5
+done
+echo "$$" >"$lock/pid"
+trap 'rm -rf "$lock"' EXIT
 
 if [ "$force" = 0 ] && [ -f "$stamp" ]; then
     say "cached build $work"
