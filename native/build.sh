@@ -113,8 +113,8 @@ mkdir -p "$work"
 lock="$work.lock"
 waited=0
 until mkdir "$lock" 2>/dev/null; do
-    owner="$(cat "$lock/pid" 2>/dev/null || true)"
-    if [ -n "$owner" ] && ! kill -0 "$owner" 2>/dev/null; then
+    owner=""
+    if owner="$(cat "$lock/pid" 2>/dev/null)" && [ -n "$owner" ] && ! kill -0 "$owner" 2>/dev/null; then
         rm -rf "$lock"
         continue
     fi
