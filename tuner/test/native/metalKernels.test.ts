@@ -1,0 +1,75 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { missingKernels, readMetalSources, runMetalCheck, type MetalCheck } from "./metalKernels.ts";
+
+// No Mac here: native/metal-check/run.sh runs ggml-metal's real host code (supports_op's flash-attention rule, the
+// op encoder, the kernel naming, the tuning lookup) against stubs of its Objective-C half, for every K/V type pair,
+// head size, batch, KV length, mask, sparse mode and Apple GPU. Patch 0009 adds the mixed K/V pairs.
+const mixable = ["f16", "q8_0", "q5_1", "q5_0", "q4_1", "q4_0"];
+const vecHeadSizes = [
+  [32, 32],
+  [64, 64],
+  [96, 96],
+  [128, 128],
+  [192, 128],
+  [192, 192],
+  [256, 256],
+  [320, 256],
+  [512, 512],
+  [576, 512],
+];
+
+describe("Metal flash-attention kernels for every K/V pair the host accepts (patch 0009)", () => {
+  let check: MetalCheck;
+  let sources: string[];
+
+  beforeAll(async () => {
+    check = await runMetalCheck();
+    sources = readMetalSources(check.metal_source_dir);
+  });
+
+  it("has a kernel for every name the host can build", () => {
+    expect(check.cases).toBeGreaterThan(100_000);
+    expect(check.kernels.some((name) => /^kernel_flash_attn_ext_vec_q8_0_q4_0_dk128_dv128$/.test(name))).toBe(true);
+    expect(missingKernels(check, sources)).toEqual([]);
+  });
+
+  it("accepts every mixed pair among f16, q8_0, q5_1, q5_0, q4_1, q4_0 at every vec head size", () => {
+    const refused = [];
+    for (const k of mixable) {
+      for (const v of mixable) {
+        if (k === v) continue;
+        for (const [dk, dv] of vecHeadSizes) {
+          const verdict = check.support.find((s) => s.k === k && s.v === v && s.dk === dk && s.dv === dv);
+          if (verdict?.supported !== true) refused.push(`${k}/${v} ${dk}/${dv}: ${String(verdict?.supported)}`);
+        }
+      }
+    }
+    expect(refused).toEqual([]);
+  });
+
+  it("keeps f32, bf16 and iq4_nl both-or-neither, and refuses head sizes without kernels", () => {
+    const wronglyAccepted = check.support.filter(
+      (s) =>
+        s.supported !== false &&
+        ((s.k !== s.v && (!mixable.includes(s.k) || !mixable.includes(s.v))) ||
+          s.k === "iq4_nl" ||
+          (s.dk === 128 && s.dv === 64) ||
+          s.dk === 160),
+    );
+    expect(wronglyAccepted).toEqual([]);
+    // supports_op sees neither batch nor KV length: a pair and head size is in or out, never "partly"
+    expect(check.support.filter((s) => s.supported === "partly")).toEqual([]);
+  });
+
+  it("would catch a missing instantiation: without one mixed-pair kernel, that name is reported", () => {
+    const name = "kernel_flash_attn_ext_vec_q8_0_q4_0_dk128_dv128";
+    const withoutOne = sources.map((source) =>
+      source
+        .split("\n")
+        .filter((line) => !line.includes(`"${name}"`))
+        .join("\n"),
+    );
+    expect(withoutOne.join("").length).toBeLessThan(sources.join("").length);
+    expect(missingKernels(check, withoutOne)).toEqual([name]);
+  });
+});
