@@ -31,8 +31,10 @@ exe="$build/metal-check/fa-kernel-names-$key"
 if [ ! -x "$exe" ]; then
     mkdir -p "$build/metal-check"
     echo "native/metal-check: compiling ggml-metal's host code with stubs" >&2
-    # -fopenmp: libggml-base's quantizers use OpenMP
-    ${CXX:-g++} -std=c++17 -O1 -fopenmp -I"$metal" -I"$src/ggml/include" -I"$src/ggml/src" -I"$here" \
+    # libggml-base's quantizers use OpenMP where the compiler has it (not Apple's clang)
+    openmp=()
+    if grep -q 'GOMP_' < <(nm "$base_lib" 2>/dev/null); then openmp=(-fopenmp); fi
+    ${CXX:-c++} -std=c++17 -O1 "${openmp[@]}" -I"$metal" -I"$src/ggml/include" -I"$src/ggml/src" -I"$here" \
         "$here/fa_kernel_names.cpp" "$here/metal_stubs.cpp" \
         "$metal/ggml-metal-device.cpp" "$metal/ggml-metal-ops.cpp" "$metal/ggml-metal-tuning.cpp" \
         "$metal/ggml-metal-common.cpp" "$base_lib" -lpthread -o "$exe.tmp"
