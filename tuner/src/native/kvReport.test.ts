@@ -37,4 +37,20 @@ describe("parseKvCacheReport", () => {
       layers: [{ il: 0, typeK: "q8_0", typeV: "q4_0", sizeK: 10, sizeV: 6, swa: true }],
     });
   });
+
+  it("maps the server's attention placement (native patch 0010)", () => {
+    const layer = { il: 0, type_k: "q8_0", type_v: "q4_0", size_k: 10, size_v: 6, swa: false };
+    const report = kvCacheReportFromServer({
+      size_k: 20,
+      size_v: 12,
+      layers: [
+        { ...layer, attn_device: "CPU", kv_device: "MTL0", attn_fallback: true },
+        { ...layer, il: 1, attn_device: null, kv_device: "CPU", attn_fallback: false },
+      ],
+    });
+    expect(report.layers.map((l) => l.attention)).toEqual([
+      { attnDevice: "CPU", kvDevice: "MTL0", fallback: true },
+      { attnDevice: null, kvDevice: "CPU", fallback: false },
+    ]);
+  });
 });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseAttnPlacementLog, type AttnPlacement } from "./attnPlacement.ts";
 
 /** One layer's K/V cache as llama.cpp allocated it (native patch 0002's log lines). */
 export interface KvLayerReport {
@@ -8,6 +9,8 @@ export interface KvLayerReport {
   sizeK: number;
   sizeV: number;
   swa: boolean;
+  /** where the layer's flash attention runs (native patch 0010); absent from older builds and from a log without -lv 4 */
+  attention?: AttnPlacement;
 }
 
 /** The whole K/V cache: every layer, and the exact totals summed over llama.cpp's caches (Gemma 3 has two). */
@@ -46,6 +49,11 @@ export function parseKvCacheReport(log: string, tool = "llama.cpp"): KvCacheRepo
     throw new KvReportMissingError(tool);
   }
   layers.sort((a, b) => a.il - b.il);
+  const placement = parseAttnPlacementLog(log);
+  for (const layer of layers) {
+    const attention = placement.get(layer.il);
+    if (attention) layer.attention = attention;
+  }
   return {
     layers,
     sizeK: totals.reduce((sum, m) => sum + Number(m[1]), 0),
@@ -65,6 +73,10 @@ export const serverKvCacheSchema = z.object({
       size_k: z.number().int().nonnegative(),
       size_v: z.number().int().nonnegative(),
       swa: z.boolean(),
+      // native patch 0010; null attn_device: flash attention is off
+      attn_device: z.string().nullable().optional(),
+      kv_device: z.string().optional(),
+      attn_fallback: z.boolean().optional(),
     }),
   ),
 });
@@ -83,6 +95,9 @@ export function kvCacheReportFromServer(kvCache: ServerKvCache): KvCacheReport {
       sizeK: l.size_k,
       sizeV: l.size_v,
       swa: l.swa,
+      ...(l.kv_device !== undefined && l.attn_device !== undefined && l.attn_fallback !== undefined
+        ? { attention: { attnDevice: l.attn_device, kvDevice: l.kv_device, fallback: l.attn_fallback } }
+        : {}),
     })),
   };
 }

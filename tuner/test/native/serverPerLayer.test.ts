@@ -67,6 +67,15 @@ describe("llama-server with per-layer K/V types", () => {
     expect(kv.layers[5]).toMatchObject({ swa: false, size_k: 4096 * (256 / 32) * 34 });
   });
 
+  it("reports where each layer's attention runs in /props: on this CPU-only machine, the CPU, with its K/V", async () => {
+    const props = (await (await fetch(`${base}/props`)).json()) as { kv_cache: unknown };
+    const kv = serverKvCacheSchema.parse(props.kv_cache);
+    expect(kv.layers).toHaveLength(18);
+    for (const layer of kv.layers) {
+      expect(layer).toMatchObject({ attn_device: "CPU", kv_device: "CPU", attn_fallback: false });
+    }
+  });
+
   it("answers a chat completion on 127.0.0.1", async () => {
     const response = await fetch(`${base}/v1/chat/completions`, {
       method: "POST",

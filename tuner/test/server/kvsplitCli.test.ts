@@ -46,6 +46,8 @@ describe("kvsplit (terminal twin) on the real server", () => {
     const status = await kvsplit("server", "status");
     expect(status.stdout).toContain("profile:      k8v8");
     expect(status.stdout).toMatch(/K\/V memory: {3}[\d.]+ MiB/);
+    // no GPU here: attention runs on the CPU, where the K/V are, and nothing is said about a fallback
+    expect(status.stdout).toContain("attention:    CPU, where the K/V are");
   });
 
   it("names an unknown profile and exits 1", async () => {

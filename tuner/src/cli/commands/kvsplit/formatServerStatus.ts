@@ -1,7 +1,8 @@
+import { describeAttention, summarizeAttention } from "../../../native/attnPlacement.ts";
 import type { ServerStatus } from "../../../server/types.ts";
 import { formatBytes } from "../model/formatBytes.ts";
 
-/** One block of text a person reads: state, address, profile, measured K/V memory, log. */
+/** One block of text a person reads: state, address, profile, measured K/V memory, where attention runs, log. */
 export function formatServerStatus(status: ServerStatus, logPath: string): string {
   switch (status.state) {
     case "stopped":
@@ -23,6 +24,7 @@ export function formatServerStatus(status: ServerStatus, logPath: string): strin
         `profile:      ${server.profileName}`,
         `model:        ${server.modelPath}`,
         `K/V memory:   ${kv}`,
+        ...(kvCache ? [`attention:    ${describeAttention(summarizeAttention(kvCache.layers))}`] : []),
         `started:      ${server.startedAt}`,
         `log:          ${logPath}`,
       ].join("\n");

@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+import { parseKvCacheReport } from "../../src/native/kvReport.ts";
+import { runNativeTool } from "../../src/native/run.ts";
+import { decidePairSupport } from "../../src/search/probeTypes.ts";
+import { gemmaModelPath, wikiTestPath } from "../fixtures.ts";
+
+// Native patch 0010 on this x86 machine, which has no GPU: every layer's attention and K/V are on the CPU, which is
+// where they belong, so the report must say CPU/CPU and nothing may warn.
+describe("attention placement on a CPU-only machine (real binaries, real model)", () => {
+  it("llama-perplexity reports every layer on the CPU with its K/V, and warns of nothing at default verbosity", async () => {
+    const args = ["-m", gemmaModelPath(), "-f", wikiTestPath, "-c", "128", "--chunks", "1", "-t", "2", "-fa", "on"];
+    const kvArgs = ["--cache-type-k-layers", "0-8:q8_0,9-17:q4_0", "-ctv", "q4_0"];
+    const verbose = await runNativeTool("llama-perplexity", [...args, ...kvArgs, "-lv", "4"]);
+    const report = parseKvCacheReport(verbose.all, "llama-perplexity");
+    expect(report.layers).toHaveLength(18);
+    for (const layer of report.layers) {
+      expect(layer.attention).toEqual({ attnDevice: "CPU", kvDevice: "CPU", fallback: false });
+    }
+
+    const quiet = await runNativeTool("llama-perplexity", [...args, ...kvArgs]);
+    expect(quiet.all).toMatch(/Final estimate: PPL/);
+    expect(quiet.all).not.toContain("flash attention of layers");
+  });
+
+  it("llama-bench reports every pair's attention with its K/V, so the probe keeps every pair", async () => {
+    const run = await runNativeTool("llama-bench", [
+      "-m",
+      gemmaModelPath(),
+      "-p",
+      "8",
+      "-n",
+      "1",
+      "-r",
+      "1",
+      "-t",
+      "2",
+      "-fa",
+      "1",
+      "--no-warmup",
+      "-ctk",
+      "q8_0,q4_0",
+      "-ctv",
+      "q4_0",
+    ]);
+    expect(run.stderr).toContain(
+      "llama-bench: attention: type_k = q8_0, type_v = q4_0: layers 0-17: flash_attn = CPU, kv = CPU, fallback = 0",
+    );
+    expect(decidePairSupport(run.all, ["q8_0/q4_0", "q4_0/q4_0"])).toEqual({
+      onDevice: ["q8_0/q4_0", "q4_0/q4_0"],
+      cpuFallback: {},
+    });
+  });
+});
