@@ -60,27 +60,31 @@ export function decidePairSupport(
   return { onDevice, cpuFallback };
 }
 
+/** The probe's llama-bench arguments: every k × v combination, one short prompt and one token each. */
+export function probeBenchArgs(modelPath: string, k: readonly KvType[], v: readonly KvType[]): string[] {
+  return [
+    "-m",
+    modelPath,
+    "-p",
+    "8",
+    "-n",
+    "1",
+    "-r",
+    "1",
+    "-fa",
+    "1",
+    "--no-warmup",
+    "-ctk",
+    k.join(","),
+    "-ctv",
+    v.join(","),
+  ];
+}
+
 /** llama-bench's whole output when every k × v combination ran, undefined when it failed. */
 async function run(modelPath: string, k: KvType[], v: KvType[]): Promise<string | undefined> {
   try {
-    const result = await runNativeTool("llama-bench", [
-      "-m",
-      modelPath,
-      "-p",
-      "8",
-      "-n",
-      "1",
-      "-r",
-      "1",
-      "-fa",
-      "1",
-      "--no-warmup",
-      "-ctk",
-      k.join(","),
-      "-ctv",
-      v.join(","),
-    ]);
-    return result.all;
+    return (await runNativeTool("llama-bench", probeBenchArgs(modelPath, k, v))).all;
   } catch (error) {
     if (error instanceof NativeToolFailedError) return undefined;
     throw error;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseKvCacheReport } from "../../src/native/kvReport.ts";
 import { runNativeTool } from "../../src/native/run.ts";
-import { decidePairSupport } from "../../src/search/probeTypes.ts";
+import { decidePairSupport, probeBenchArgs } from "../../src/search/probeTypes.ts";
 import { gemmaModelPath, wikiTestPath } from "../fixtures.ts";
 
 // Native patch 0010 on this x86 machine, which has no GPU: every layer's attention and K/V are on the CPU, which is
@@ -24,23 +24,9 @@ describe("attention placement on a CPU-only machine (real binaries, real model)"
 
   it("llama-bench reports every pair's attention with its K/V, so the probe keeps every pair", async () => {
     const run = await runNativeTool("llama-bench", [
-      "-m",
-      gemmaModelPath(),
-      "-p",
-      "8",
-      "-n",
-      "1",
-      "-r",
-      "1",
+      ...probeBenchArgs(gemmaModelPath(), ["q8_0", "q4_0"], ["q4_0"]),
       "-t",
       "2",
-      "-fa",
-      "1",
-      "--no-warmup",
-      "-ctk",
-      "q8_0,q4_0",
-      "-ctv",
-      "q4_0",
     ]);
     expect(run.stderr).toContain(
       "llama-bench: attention: type_k = q8_0, type_v = q4_0: layers 0-17: flash_attn = CPU, kv = CPU, fallback = 0",
