@@ -4,12 +4,17 @@ import type { KvCacheReport } from "../native/kvReport.ts";
 export interface ServerSettings {
   /** The llama-server binary. Defaults to `native/bin/llama-server` (config.ts `nativeBinDir`). */
   binaryPath?: string;
-  /** The GGUF model to load. Defaults to the default model (config.ts `defaultModelPath`). */
+  /** The GGUF model to load. Defaults to the instruct model (config.ts `instructModelPath`). */
   modelPath?: string;
   /** Loopback port. Defaults to {@link defaultServerPort}. */
   port?: number;
   /** Context size in tokens (`-c`). Defaults to {@link defaultContextSize}. */
   contextSize?: number;
+  /**
+   * K/V memory limit in bytes. When set, the context is the largest whose K/V cache fits it for the active profile
+   * (see model/contextFit.ts), and `contextSize` is not used.
+   */
+  kvMemoryBytes?: number;
   /** CPU threads (`-t`). Defaults to llama.cpp's own choice. */
   threads?: number;
   /** Layers offloaded to the GPU (`-ngl`). Defaults to llama.cpp's own choice. */

@@ -1,10 +1,11 @@
-/** A preference holds text where a number was expected. */
+/** A preference holds text that is not what it should be (a number, a size). */
 export class InvalidPreferenceError extends Error {
   constructor(
     readonly title: string,
     readonly value: string,
+    readonly expected = "a whole number",
   ) {
-    super(`the "${title}" preference is "${value}"; expected a whole number (or empty for the default)`);
+    super(`the "${title}" preference is "${value}"; expected ${expected} (or empty for the default)`);
     this.name = "InvalidPreferenceError";
   }
 }

@@ -1,11 +1,13 @@
 import { environment, getPreferenceValues } from "@raycast/api";
 import { ActiveServer } from "@kvsplit/tuner/server/activeServer";
 import type { ServerSettings } from "@kvsplit/tuner/server/types";
+import { defaultMaxAnswerTokens } from "@kvsplit/tuner/client/types";
+import { parseByteSize } from "@kvsplit/tuner/util/byteSize";
 import { InvalidPreferenceError } from "./InvalidPreferenceError";
 
 export interface ChatSettings {
   systemPrompt?: string;
-  maxTokens?: number;
+  maxTokens: number;
 }
 
 /** Raycast's type generated from package.json (raycast-env.d.ts); every value is text. */
@@ -20,6 +22,23 @@ function wholeNumber(title: string, value: string | undefined): number | undefin
   return Number(value.trim());
 }
 
+/** Empty means "no limit"; anything else is a size with a unit, e.g. 64MiB. */
+function byteSize(title: string, value: string | undefined): number | undefined {
+  if (value === undefined || value.trim() === "") return undefined;
+  try {
+    return parseByteSize(value);
+  } catch {
+    throw new InvalidPreferenceError(title, value, "a size with a unit, e.g. 64MiB");
+  }
+}
+
+/** The answer cap: empty means the default; 0 would ask the server for nothing, so it is refused here. */
+function answerTokens(value: string | undefined): number {
+  const tokens = wholeNumber("Max Answer Tokens", value) ?? defaultMaxAnswerTokens;
+  if (tokens < 1) throw new InvalidPreferenceError("Max Answer Tokens", value!, "a whole number of at least 1");
+  return tokens;
+}
+
 const emptyToUndefined = (value: string | undefined) => (value?.trim() ? value.trim() : undefined);
 
 export function serverSettings(): ServerSettings {
@@ -29,6 +48,7 @@ export function serverSettings(): ServerSettings {
     binaryPath: emptyToUndefined(values.llamaServerPath),
     port: wholeNumber("Port", values.port),
     contextSize: wholeNumber("Context Size", values.contextSize),
+    kvMemoryBytes: byteSize("K/V Memory Limit", values.kvMemory),
     threads: wholeNumber("Threads", values.threads),
     gpuLayers: wholeNumber("GPU Layers", values.gpuLayers),
   };
@@ -38,7 +58,7 @@ export function chatSettings(): ChatSettings {
   const values = preferences();
   return {
     systemPrompt: emptyToUndefined(values.systemPrompt),
-    maxTokens: wholeNumber("Max Answer Tokens", values.maxTokens),
+    maxTokens: answerTokens(values.maxTokens),
   };
 }
 

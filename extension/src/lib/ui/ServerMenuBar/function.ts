@@ -4,7 +4,7 @@ import type { ServerStatus } from "@kvsplit/tuner/server/types";
 import { showServerFailure, withStartToast } from "../../kvsplit/serverToasts";
 
 export function loadStatus(active: ActiveServer): Promise<ServerStatus> {
-  return active.manager.status(active.plan().port);
+  return active.manager.status(active.port);
 }
 
 export async function startServer(active: ActiveServer): Promise<void> {
@@ -15,7 +15,7 @@ export async function startServer(active: ActiveServer): Promise<void> {
 
 export async function restartServer(active: ActiveServer): Promise<void> {
   await reportFailure(active, "Could not restart llama-server", () =>
-    withStartToast("Restarting llama-server", (onStep) => active.manager.restart(active.plan(), onStep)),
+    withStartToast("Restarting llama-server", (onStep) => active.restart(onStep)),
   );
 }
 

@@ -1,4 +1,5 @@
 import type { CommandModule } from "yargs";
+import { formatContextFit } from "./formatContextFit.ts";
 import { formatServerStatus } from "./formatServerStatus.ts";
 import { activeServerFrom, printStep, withServerOptions, type ServerOptions } from "./serverOptions.ts";
 
@@ -23,11 +24,12 @@ export const ServerCommand: CommandModule<object, ServerCommandOptions> = {
     const active = activeServerFrom(argv);
     switch (argv.action) {
       case "start":
-        await active.ensureRunning(printStep);
+      case "restart": {
+        const fit = await active.contextFit();
+        if (fit) process.stdout.write(`${formatContextFit(fit)}\n`);
+        await (argv.action === "start" ? active.ensureRunning(printStep) : active.restart(printStep));
         break;
-      case "restart":
-        await active.manager.restart(active.plan(), printStep);
-        break;
+      }
       case "stop":
         process.stdout.write(`${stopMessages[await active.manager.stop()]}\n`);
         return;

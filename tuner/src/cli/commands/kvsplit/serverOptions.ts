@@ -2,11 +2,13 @@ import type { Argv } from "yargs";
 import { appSupportDir } from "../../../config.ts";
 import { ActiveServer } from "../../../server/activeServer.ts";
 import { defaultContextSize, defaultServerPort } from "../../../server/types.ts";
+import { parseByteSize } from "../../../util/byteSize.ts";
 
 /** The server settings every kvsplit command takes. */
 export interface ServerOptions {
   port: number;
   ctx: number;
+  kvMemory?: string;
   threads?: number;
   gpuLayers?: number;
   model?: string;
@@ -27,9 +29,19 @@ export function withServerOptions<T>(yargs: Argv<T>): Argv<T & ServerOptions> {
       description: "Context size in tokens",
       group: "Server:",
     })
+    .option("kv-memory", {
+      type: "string",
+      description:
+        "K/V memory limit, e.g. 64MiB: the context becomes the largest whose K/V cache fits (overrides --ctx)",
+      group: "Server:",
+    })
     .option("threads", { type: "number", description: "CPU threads (default: llama.cpp's choice)", group: "Server:" })
     .option("gpu-layers", { type: "number", description: "Layers offloaded to the GPU", group: "Server:" })
-    .option("model", { type: "string", description: "GGUF model file (default: the default model)", group: "Server:" })
+    .option("model", {
+      type: "string",
+      description: "GGUF model file (default: SmolLM2 135M Instruct, fetched by npm run setup)",
+      group: "Server:",
+    })
     .option("server-bin", {
       type: "string",
       description: "llama-server binary (default: native/bin/llama-server)",
@@ -41,6 +53,7 @@ export function activeServerFrom(argv: ServerOptions): ActiveServer {
   return new ActiveServer(appSupportDir(), {
     port: argv.port,
     contextSize: argv.ctx,
+    kvMemoryBytes: argv.kvMemory === undefined ? undefined : parseByteSize(argv.kvMemory, "--kv-memory"),
     threads: argv.threads,
     gpuLayers: argv.gpuLayers,
     modelPath: argv.model,
