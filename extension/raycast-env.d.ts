@@ -8,7 +8,7 @@
 /* eslint-disable @typescript-eslint/ban-types */
 
 type ExtensionPreferences = {
-  /** Model File - GGUF model the server loads; empty for SmolLM2 135M Instruct (fetched by npm run setup), which answers with its own chat template */
+  /** Model File - GGUF model the server loads; empty for KVSplit's default model (Gemma 3 270M Q4_K_M) */
   "modelPath"?: string,
   /** llama-server Path - The patched llama-server binary; empty for native/bin/llama-server of the KVSplit checkout */
   "llamaServerPath"?: string,
@@ -22,7 +22,7 @@ type ExtensionPreferences = {
   "threads"?: string,
   /** GPU Layers - Layers offloaded to the GPU; empty for llama.cpp's choice */
   "gpuLayers"?: string,
-  /** Max Answer Tokens - Stop an answer after this many tokens (at least 1) */
+  /** Max Answer Tokens - Stop an answer after this many tokens */
   "maxTokens": string,
   /** System Prompt - Sent before every conversation; empty for none */
   "systemPrompt"?: string
