@@ -24,6 +24,9 @@ describe("Local Model Server menu bar (real llama-server)", () => {
     await waitFor(() => menuItem("Running"), { timeout: 60_000 });
     expect(menuItem(/^Profile/).textContent).toBe("Profile f16");
     expect(menuItem(/^KV Memory/).textContent).toMatch(/^KV Memory [\d.]+ MiB$/);
+    // no GPU here: attention runs on the CPU, where the K/V are, so there is nothing to fix
+    expect(menuItem(/^Attention/).textContent).toBe("Attention CPU, with the K/V");
+    expect(screen.queryByRole("menuitem", { name: /^To fix/ })).toBeNull();
     expect(fakeRaycast.toasts.map((toast) => toast.title)).toEqual(["llama-server is ready"]);
   });
 

@@ -131,3 +131,17 @@ export function describeAttention(summary: AttentionSummary): string {
       );
   }
 }
+
+/** A few words for a menu: "CUDA0, with the K/V", "CPU for layers 0-7 (K/V on CUDA0)". */
+export function shortAttention(summary: AttentionSummary): string {
+  switch (summary.state) {
+    case "unknown":
+      return "not reported";
+    case "off":
+      return "flash attention off";
+    case "with-kv":
+      return `${summary.devices.join(", ")}, with the K/V`;
+    case "fallback":
+      return `CPU for layers ${formatLayerRanges(summary.layers)} (K/V on ${summary.kvDevices.join(", ")})`;
+  }
+}

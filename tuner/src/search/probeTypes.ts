@@ -92,7 +92,7 @@ async function run(modelPath: string, k: KvType[], v: KvType[]): Promise<string 
 }
 
 // v2: pairs whose attention fell back to the CPU no longer count (earlier files counted every pair that ran)
-const probeDir = () => join(nativeBinDir(), "probe");
+const probeDir = (binDir: string = nativeBinDir()) => join(binDir, "probe");
 const probeFilePrefix = (build: BuildInfo, modelHash: string) => `v2-${buildLabel(build)}-${modelHash.slice(0, 16)}-`;
 
 /**
@@ -140,10 +140,14 @@ export async function probeTypeSupport(
  * What the probes of this build learned about pairs, for profiles that are not running: the union of every probe
  * cached for the build (and for the model, when one is named). Pairs never probed are in neither list.
  */
-export function probedPairs(build: BuildInfo, modelHash?: string): { onDevice: Set<string>; cpuFallback: Set<string> } {
+export function probedPairs(
+  build: BuildInfo,
+  binDir: string = nativeBinDir(),
+  modelHash?: string,
+): { onDevice: Set<string>; cpuFallback: Set<string> } {
   const onDevice = new Set<string>();
   const cpuFallback = new Set<string>();
-  const dir = probeDir();
+  const dir = probeDir(binDir);
   if (!existsSync(dir)) return { onDevice, cpuFallback };
   const prefix = modelHash ? probeFilePrefix(build, modelHash) : `v2-${buildLabel(build)}-`;
   for (const file of readdirSync(dir).filter((f) => f.startsWith(prefix) && f.endsWith(".json"))) {

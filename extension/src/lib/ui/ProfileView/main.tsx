@@ -7,6 +7,8 @@ import { formatPercent } from "../../kvsplit/format";
 import { showServerFailure } from "../../kvsplit/serverToasts";
 import { usePreferences } from "../../settings/usePreferences";
 import { PreferencesErrorView } from "../PreferencesErrorView";
+import type { AttentionNote } from "../../kvsplit/attention";
+import { loadAttentionNotes } from "./attentionNotes";
 import { deleteProfileFile, loadProfiles, setActiveProfile, type ProfileEntry } from "./function";
 import { kvSavingPercent, profileMarkdown } from "./profileFacts";
 
@@ -18,6 +20,7 @@ export function ProfileView() {
 
 function ProfileList({ active }: { active: ActiveServer }) {
   const { data, isLoading, error, revalidate } = usePromise(loadProfiles, [active]);
+  const { data: attention, revalidate: revalidateAttention } = usePromise(loadAttentionNotes, [active]);
   const entries = data?.entries ?? [];
   const choose = async (name: string) => {
     try {
@@ -26,10 +29,20 @@ function ProfileList({ active }: { active: ActiveServer }) {
       await showServerFailure(active, `Could not switch to ${name}`, failure);
     }
     revalidate();
+    revalidateAttention();
   };
   const remove = async (path: string, label: string) => {
     if (await deleteProfileFile(active, path, label)) revalidate();
   };
+  const itemOf = (entry: ProfileEntry) => (
+    <ProfileItem
+      key={entry.profile.name}
+      entry={entry}
+      attention={attention?.[entry.profile.name]}
+      onChoose={choose}
+      onDelete={remove}
+    />
+  );
 
   return (
     <List isLoading={isLoading} isShowingDetail navigationTitle="Precision Profiles">
@@ -44,20 +57,8 @@ function ProfileList({ active }: { active: ActiveServer }) {
           }
         />
       )}
-      <List.Section title="Built-in">
-        {entries
-          .filter((entry) => !entry.filePath)
-          .map((entry) => (
-            <ProfileItem key={entry.profile.name} entry={entry} onChoose={choose} onDelete={remove} />
-          ))}
-      </List.Section>
-      <List.Section title="Saved">
-        {entries
-          .filter((entry) => entry.filePath)
-          .map((entry) => (
-            <ProfileItem key={entry.profile.name} entry={entry} onChoose={choose} onDelete={remove} />
-          ))}
-      </List.Section>
+      <List.Section title="Built-in">{entries.filter((entry) => !entry.filePath).map(itemOf)}</List.Section>
+      <List.Section title="Saved">{entries.filter((entry) => entry.filePath).map(itemOf)}</List.Section>
       <List.Section title="Invalid Files">
         {(data?.invalid ?? []).map((file) => (
           <InvalidFileItem key={file.path} file={file} onDelete={remove} />
@@ -69,13 +70,23 @@ function ProfileList({ active }: { active: ActiveServer }) {
 
 interface ProfileItemProps {
   entry: ProfileEntry;
+  /** where its attention runs on this machine, when known (see attentionNotes.ts) */
+  attention?: AttentionNote;
   onChoose: (name: string) => void;
   onDelete: (path: string, label: string) => void;
 }
 
-function ProfileItem({ entry: { profile, isActive, filePath, chartPath }, onChoose, onDelete }: ProfileItemProps) {
+function ProfileItem({
+  entry: { profile, isActive, filePath, chartPath },
+  attention,
+  onChoose,
+  onDelete,
+}: ProfileItemProps) {
   const quality = profile.quality;
   const accessories: List.Item.Accessory[] = [
+    ...(attention?.fallback
+      ? [{ tag: { value: "Attention on CPU", color: Color.Orange }, tooltip: attention.detail }]
+      : []),
     ...(isActive ? [{ tag: { value: "Active", color: Color.Green } }] : []),
     { text: `${formatPercent(-kvSavingPercent(profile), 0)} KV`, tooltip: "K/V memory against f16" },
     ...(quality ? [{ text: `ΔPPL ${formatPercent(quality.deltaPplPct, 2)}` }] : []),
@@ -103,6 +114,12 @@ function ProfileItem({ entry: { profile, isActive, filePath, chartPath }, onChoo
                 />
               )}
               {profile.model && <List.Item.Detail.Metadata.Label title="Model" text={profile.model.fileName} />}
+              {attention && (
+                <List.Item.Detail.Metadata.Label
+                  title={`Attention (${attention.source})`}
+                  text={attention.fallback ? attention.detail : attention.short}
+                />
+              )}
             </List.Item.Detail.Metadata>
           }
         />

@@ -3,6 +3,8 @@ import { usePromise } from "@raycast/utils";
 import type { ActiveServer } from "@kvsplit/tuner/server/activeServer";
 import type { ServerStatus } from "@kvsplit/tuner/server/types";
 import { basename } from "node:path";
+import { attnFallbackAdvice } from "@kvsplit/tuner/native/attnPlacement";
+import { noteFromServer, serverAttention } from "../../kvsplit/attention";
 import { formatKvMemory } from "../../kvsplit/format";
 import { usePreferences } from "../../settings/usePreferences";
 import { loadStatus, restartServer, startServer, stopServer } from "./function";
@@ -51,6 +53,7 @@ function ServerMenu({ active }: { active: ActiveServer }) {
           <>
             <MenuBarExtra.Item title="Profile" subtitle={status.server.profileName} />
             <MenuBarExtra.Item title="KV Memory" subtitle={formatKvMemory(status.kvCache)} />
+            <AttentionItems status={status} />
             <MenuBarExtra.Item title="Model" subtitle={basename(status.server.modelPath)} />
           </>
         )}
@@ -64,5 +67,25 @@ function ServerMenu({ active }: { active: ActiveServer }) {
         <MenuBarExtra.Item title="Open Server Log" icon={Icon.Document} onAction={() => open(active.manager.logPath)} />
       </MenuBarExtra.Section>
     </MenuBarExtra>
+  );
+}
+
+// where the layers' attention runs (the server's /props): a layer on the CPU while its K/V are on the GPU is slow
+function AttentionItems({ status }: { status: ServerStatus }) {
+  const summary = serverAttention(status);
+  if (!summary) return null;
+  const note = noteFromServer(summary);
+  return (
+    <>
+      <MenuBarExtra.Item
+        title="Attention"
+        subtitle={note.short}
+        icon={note.fallback ? Icon.Warning : undefined}
+        tooltip={note.detail}
+      />
+      {summary.state === "fallback" && (
+        <MenuBarExtra.Item title={`To fix: ${attnFallbackAdvice(summary.kvDevices)}`} tooltip={note.detail} />
+      )}
+    </>
   );
 }
