@@ -16,9 +16,17 @@ describe("groupLayers", () => {
     ]);
   });
 
-  it("auto on a model without sliding windows keeps every layer on its own", () => {
-    const dense = Array.from({ length: 4 }, (_, il) => ({ il, swa: false }));
-    expect(groupLayers(dense, "auto")).toEqual([[0], [1], [2], [3]]);
+  it("auto on a model without sliding windows: six runs of consecutive layers", () => {
+    // SmolLM2-135M: 30 full-attention layers
+    const smollm2 = Array.from({ length: 30 }, (_, il) => ({ il, swa: false }));
+    const groups = groupLayers(smollm2, "auto");
+    expect(groups).toHaveLength(6);
+    expect(groups[0]).toEqual([0, 1, 2, 3, 4]);
+    expect(groups[5]).toEqual([25, 26, 27, 28, 29]);
+    expect(groups.flat()).toEqual(smollm2.map((l) => l.il));
+    // up to six layers, one group each
+    const small = Array.from({ length: 4 }, (_, il) => ({ il, swa: false }));
+    expect(groupLayers(small, "auto")).toEqual([[0], [1], [2], [3]]);
   });
 
   it("N: consecutive runs of N layers, the last one shorter", () => {

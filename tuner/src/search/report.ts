@@ -78,7 +78,8 @@ export function searchReportMarkdown(
   return [
     `# Search result: ${profile.name}`,
     "",
-    `${describeBudget(budget)} on ${outcome.searchSetup.text.name} (${outcome.searchSetup.chunks} chunks of ${outcome.searchSetup.ctx} tokens), ` +
+    `${describeBudget(budget)} at context ${outcome.searchSetup.ctx} on ${outcome.searchSetup.text.name} ` +
+      `(${outcome.searchSetup.chunks} chunks of ${outcome.searchSetup.ctx} tokens, the second half of each scored), ` +
       `confirmed on ${outcome.confirmSetup.text.name}. K/V bytes for one sequence of ${study.targetCtx} tokens. ` +
       `${study.trials.length} trials; model ${facts.fileName}; llama.cpp ${outcome.searchSetup.build.llamaCppTag}+${outcome.searchSetup.build.patchHash.slice(0, 8)}.`,
     "",
