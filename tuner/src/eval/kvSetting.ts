@@ -1,42 +1,14 @@
-import { existsSync } from "node:fs";
 import type { ModelFacts } from "../model/gguf.ts";
 import { profileToLlamaArgs } from "../profiles/args.ts";
 import { perLayerTypes, type PerLayerTypes } from "../profiles/perLayerTypes.ts";
 import { kvTypeSchema, kvTypes, type KvType, type Profile } from "../profiles/schema.ts";
-import { ProfileStore, readProfileFile } from "../profiles/store.ts";
-import { ProfileModelMismatchError } from "./errors/ProfileModelMismatchError.ts";
+import { checkProfileFitsModel } from "../profiles/fit.ts";
 import type { KvSetting } from "./types.ts";
 
 /** A K/V setting with the per-layer types it stands for (what the formula and the search need). */
 export interface ResolvedSetting extends KvSetting {
   types: PerLayerTypes;
   profile: Profile;
-}
-
-/** A saved profile's name, a built-in's name, or a profile file's path. */
-export function loadProfileRef(ref: string, store = new ProfileStore()): Profile {
-  const looksLikePath = ref.includes("/") || ref.endsWith(".json");
-  return looksLikePath && existsSync(ref) ? readProfileFile(ref) : store.get(ref);
-}
-
-/** A per-layer profile made for another model (layer count or content hash) is refused, never silently applied. */
-export function checkProfileFitsModel(profile: Profile, facts: ModelFacts): void {
-  const model = profile.model;
-  if (!model) return;
-  if (model.nLayer !== facts.nLayer) {
-    throw new ProfileModelMismatchError(
-      profile.name,
-      `${model.nLayer} layers (${model.fileName})`,
-      `${facts.nLayer} layers (${facts.fileName})`,
-    );
-  }
-  if (model.headerHash !== facts.headerHash) {
-    throw new ProfileModelMismatchError(
-      profile.name,
-      `${model.fileName} with header hash ${model.headerHash.slice(0, 12)}…`,
-      `${facts.fileName} with header hash ${facts.headerHash.slice(0, 12)}…`,
-    );
-  }
 }
 
 export function settingFromProfile(profile: Profile, facts: ModelFacts): ResolvedSetting {

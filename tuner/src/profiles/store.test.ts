@@ -1,8 +1,12 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { ActiveProfileFileInvalidError } from "./errors/ActiveProfileFileInvalidError.ts";
+import { ActiveProfileMissingError } from "./errors/ActiveProfileMissingError.ts";
+import { ActiveProfileRemoveError } from "./errors/ActiveProfileRemoveError.ts";
 import { BuiltinProfileReadOnlyError } from "./errors/BuiltinProfileReadOnlyError.ts";
+import { ExportDestinationExistsError } from "./errors/ExportDestinationExistsError.ts";
 import { ProfileExistsError } from "./errors/ProfileExistsError.ts";
 import { ProfileNotFoundError } from "./errors/ProfileNotFoundError.ts";
 import { ProfileStore } from "./store.ts";
@@ -78,9 +82,10 @@ describe("ProfileStore", () => {
     expect(() => to.importProfile(file, { name: "k4v4" })).toThrow(BuiltinProfileReadOnlyError);
   });
 
-  it("keeps the active profile name, and forgets it when that profile is removed", () => {
+  it("keeps the active profile name, and refuses to remove the active profile", () => {
     const store = emptyStore();
     expect(store.activeProfileName()).toBeUndefined();
+    expect(store.activeProfile()).toBeUndefined();
     store.setActiveProfile("k8v4");
     expect(store.activeProfileName()).toBe("k8v4");
     store.save(sampleSearchProfile());
@@ -90,8 +95,38 @@ describe("ProfileStore", () => {
     });
     expect(() => store.setActiveProfile("missing")).toThrow(ProfileNotFoundError);
     expect(store.activeProfileName()).toBe("gemma-tuned");
+    // removing it would quietly make the server f16
+    expect(() => store.remove("gemma-tuned")).toThrow(ActiveProfileRemoveError);
+    expect(store.get("gemma-tuned").name).toBe("gemma-tuned");
+    store.setActiveProfile("f16");
     store.remove("gemma-tuned");
-    expect(store.activeProfileName()).toBeUndefined();
-    expect(readdirSync(store.supportDir).sort()).toEqual(["profiles"]);
+    expect(store.activeProfileName()).toBe("f16");
+  });
+
+  it("calls a damaged active-profile file or a vanished active profile an error, never f16", () => {
+    const store = emptyStore();
+    store.save(sampleSearchProfile());
+    store.setActiveProfile("gemma-tuned");
+    rmSync(store.pathOf("gemma-tuned")); // deleted by hand
+    expect(() => store.activeProfile()).toThrow(ActiveProfileMissingError);
+    writeFileSync(join(store.supportDir, "active-profile.json"), "{ not json");
+    expect(() => store.activeProfileName()).toThrow(ActiveProfileFileInvalidError);
+    expect(() => store.activeProfile()).toThrow(/damaged.*kvsplit profile use/);
+  });
+
+  it("refuses to overwrite an export destination unless asked to", () => {
+    const store = emptyStore();
+    const destination = join(store.supportDir, "out.json");
+    writeFileSync(destination, "keep me");
+    expect(() => store.exportProfile("k8v4", destination)).toThrow(ExportDestinationExistsError);
+    expect(readFileSync(destination, "utf8")).toBe("keep me");
+    store.exportProfile("k8v4", destination, { overwrite: true });
+    expect(JSON.parse(readFileSync(destination, "utf8")).name).toBe("k8v4");
+  });
+
+  it("names the shipped profile file to import when asked for a profile that ships but is not imported", () => {
+    expect(() => emptyStore().get("gemma-3-270m-q4-k-m-1pct")).toThrow(
+      /tuner profiles import .*bench\/results\/search-1pct\/profile\.json/,
+    );
   });
 });

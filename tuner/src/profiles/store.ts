@@ -4,12 +4,17 @@ import { z } from "zod";
 import { activeProfilePath, appSupportDir, profilesDir } from "../config.ts";
 import { writeJsonAtomic } from "../util/atomicFile.ts";
 import { builtinProfiles, findBuiltinProfile, isBuiltinProfileName } from "./builtins.ts";
+import { ActiveProfileFileInvalidError } from "./errors/ActiveProfileFileInvalidError.ts";
+import { ActiveProfileMissingError } from "./errors/ActiveProfileMissingError.ts";
+import { ActiveProfileRemoveError } from "./errors/ActiveProfileRemoveError.ts";
 import { BuiltinProfileReadOnlyError } from "./errors/BuiltinProfileReadOnlyError.ts";
+import { ExportDestinationExistsError } from "./errors/ExportDestinationExistsError.ts";
 import { InvalidProfileError } from "./errors/InvalidProfileError.ts";
 import { ProfileExistsError } from "./errors/ProfileExistsError.ts";
 import { ProfileFileNameMismatchError } from "./errors/ProfileFileNameMismatchError.ts";
 import { ProfileNotFoundError } from "./errors/ProfileNotFoundError.ts";
 import { parseProfile, profileNameSchema, type Profile } from "./schema.ts";
+import { shippedProfileFile } from "./shipped.ts";
 
 /** A file in the store that could not be read as a profile; listed, never thrown, so one bad file hides nothing. */
 export interface InvalidProfileFile {
@@ -71,6 +76,7 @@ export class ProfileStore {
       throw new ProfileNotFoundError(
         name,
         this.list().profiles.map((profile) => profile.name),
+        shippedProfileFile(name),
       );
     }
     return readProfileFile(path, name);
@@ -87,20 +93,21 @@ export class ProfileStore {
     return path;
   }
 
-  /** Deletes a saved profile; if it was the active one, no profile is active afterwards. */
+  /** Deletes a saved profile; the active one is refused (removing it would quietly switch the server to f16). */
   remove(name: string): void {
     if (isBuiltinProfileName(name)) {
       throw new BuiltinProfileReadOnlyError(name, "remove");
     }
     this.get(name);
+    if (this.activeProfileName() === name) throw new ActiveProfileRemoveError(name);
     rmSync(this.pathOf(name));
-    if (this.activeProfileName() === name) {
-      rmSync(activeProfilePath(this.supportDir), { force: true });
-    }
   }
 
-  exportProfile(name: string, destination: string): void {
-    writeJsonAtomic(destination, this.get(name));
+  /** Writes the profile to `destination`; an existing file is replaced only with `overwrite`. */
+  exportProfile(name: string, destination: string, options: { overwrite?: boolean } = {}): void {
+    const profile = this.get(name);
+    if (!options.overwrite && existsSync(destination)) throw new ExportDestinationExistsError(destination);
+    writeJsonAtomic(destination, profile);
   }
 
   /** Reads a profile file from anywhere and saves it with `source: "import"`. */
@@ -121,14 +128,28 @@ export class ProfileStore {
     return imported;
   }
 
-  /** The name in `active-profile.json`, or undefined when none was chosen (or the file is unreadable). */
+  /**
+   * The name in `active-profile.json`, or undefined when none was chosen. A damaged file is an error, never
+   * "none chosen": that would quietly restart a k8v4 server as f16.
+   */
   activeProfileName(): string | undefined {
     const path = activeProfilePath(this.supportDir);
     if (!existsSync(path)) return undefined;
     try {
       return activeProfileFileSchema.parse(JSON.parse(readFileSync(path, "utf8"))).name;
-    } catch {
-      return undefined;
+    } catch (error) {
+      throw new ActiveProfileFileInvalidError(path, error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  /** The active profile, or undefined when none was chosen; one that is gone or invalid is an error. */
+  activeProfile(): Profile | undefined {
+    const name = this.activeProfileName();
+    if (name === undefined) return undefined;
+    try {
+      return this.get(name);
+    } catch (error) {
+      throw new ActiveProfileMissingError(name, error instanceof Error ? error.message : String(error));
     }
   }
 

@@ -3,7 +3,10 @@ export class ProfileExistsError extends Error {
     readonly profileName: string,
     readonly path: string,
   ) {
-    super(`a profile named "${profileName}" already exists at ${path}; expected a new name (or pass overwrite)`);
+    super(
+      `a profile named "${profileName}" already exists at ${path}; expected a new name ` +
+        `(--name <other>, or pass --force to replace it)`,
+    );
     this.name = "ProfileExistsError";
   }
 }

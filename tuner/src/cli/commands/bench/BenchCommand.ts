@@ -5,9 +5,10 @@ import { formatBenchMarkdown, formatBenchTerminal } from "../../../bench/format.
 import { writeBenchChart } from "../../../bench/plot.ts";
 import { runBench } from "../../../bench/runBench.ts";
 import { defaultModelPath, repoRoot } from "../../../config.ts";
-import { loadProfileRef, settingFromProfile } from "../../../eval/kvSetting.ts";
+import { settingFromProfile } from "../../../eval/kvSetting.ts";
 import { prepareEval } from "../../../eval/setup.ts";
 import { builtinProfiles } from "../../../profiles/builtins.ts";
+import { loadProfileRef } from "../../../profiles/load.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../../../util/atomicFile.ts";
 import { createProgressBar } from "../../ui/progress.ts";
 

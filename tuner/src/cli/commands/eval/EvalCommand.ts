@@ -2,15 +2,10 @@ import type { CommandModule } from "yargs";
 import { defaultModelPath } from "../../../config.ts";
 import { evaluate } from "../../../eval/evaluate.ts";
 import { checkKvBytes } from "../../../eval/kvCheck.ts";
-import {
-  kvTypeFromBits,
-  loadProfileRef,
-  parseKvType,
-  settingFromProfile,
-  uniformProfile,
-} from "../../../eval/kvSetting.ts";
+import { kvTypeFromBits, parseKvType, settingFromProfile, uniformProfile } from "../../../eval/kvSetting.ts";
 import { prepareEval } from "../../../eval/setup.ts";
 import { buildLabel } from "../../../native/buildInfo.ts";
+import { loadProfileRef } from "../../../profiles/load.ts";
 import { createProgressBar } from "../../ui/progress.ts";
 import { formatEvalTable, type EvalReport } from "../../ui/evalTable.ts";
 

@@ -6,6 +6,7 @@ import { profileNameArgument } from "./profileNameArgument.ts";
 interface ProfilesExportCommandOptions {
   name: string;
   file: string;
+  force: boolean;
 }
 
 export const ProfilesExportCommand: CommandModule<object, ProfilesExportCommandOptions> = {
@@ -14,10 +15,11 @@ export const ProfilesExportCommand: CommandModule<object, ProfilesExportCommandO
   builder: (yargs) =>
     yargs
       .positional("name", profileNameArgument)
-      .positional("file", { type: "string", demandOption: true, description: "Destination .json file" }),
+      .positional("file", { type: "string", demandOption: true, description: "Destination .json file" })
+      .option("force", { type: "boolean", default: false, description: "Replace the destination file if it exists" }),
   handler(argv) {
     const destination = resolve(argv.file);
-    new ProfileStore().exportProfile(argv.name, destination);
+    new ProfileStore().exportProfile(argv.name, destination, { overwrite: argv.force });
     process.stdout.write(`exported ${argv.name} to ${destination}\n`);
   },
 };
