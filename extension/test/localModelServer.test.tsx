@@ -56,7 +56,7 @@ describe("Local Model Server menu bar (real llama-server)", () => {
       await waitFor(() => menuItem(`Stopped: port ${testServer().port} is used by another process`));
       fireEvent.click(menuItem("Start Server"));
       await waitFor(() => expect(fakeRaycast.toasts.at(-1)?.title).toBe("Could not start llama-server"));
-      expect(fakeRaycast.toasts.at(-1)?.message).toContain(`port ${testServer().port} on 127.0.0.1 is already in use`);
+      expect(fakeRaycast.toasts.at(-1)?.message).toContain(`port ${testServer().port} on 127.0.0.1 is in use by`);
     } finally {
       await new Promise((resolve) => squatter.close(resolve));
     }

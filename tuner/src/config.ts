@@ -125,6 +125,16 @@ export function serverLogPath(supportDir: string = appSupportDir()): string {
   return join(supportDir, "server.log");
 }
 
+/** The managed server's API key, which llama-server reads at start (`--api-key-file`); owner-only. */
+export function serverKeyPath(supportDir: string = appSupportDir()): string {
+  return join(supportDir, "server.key");
+}
+
+/** Held while a command starts, stops or switches the server, so two commands never race for the port. */
+export function serverLockPath(supportDir: string = appSupportDir()): string {
+  return join(supportDir, "server.lock");
+}
+
 function nonEmpty(value: string | undefined): string | undefined {
   return value != null && value !== "" ? value : undefined;
 }

@@ -1,5 +1,7 @@
 import { kvCacheReportFromServer, serverKvCacheSchema, type KvCacheReport } from "../native/kvReport.ts";
+import { withApiKey } from "./authorizedFetch.ts";
 import { streamChat } from "./chatStream.ts";
+import { ConnectionLostError } from "./errors/ConnectionLostError.ts";
 import { InvalidServerResponseError } from "./errors/InvalidServerResponseError.ts";
 import { ServerHttpError } from "./errors/ServerHttpError.ts";
 import { ServerNotRunningError } from "./errors/ServerNotRunningError.ts";
@@ -15,6 +17,10 @@ export interface LlamaServerClientOptions {
   fetch?: FetchFunction;
   /** Timeout of short requests (health, props). Defaults to 10 000 ms. */
   requestTimeoutMs?: number;
+  /** Sent as `Authorization: Bearer <apiKey>`; the managed server refuses requests without it. */
+  apiKey?: string;
+  /** The server's log, named when the connection breaks mid-answer. */
+  logPath?: string;
 }
 
 /** llama-server's OpenAI-compatible API plus its /health and (patched) /props. Never starts anything. */
@@ -22,10 +28,12 @@ export class LlamaServerClient {
   readonly baseUrl: string;
   private readonly fetchFn: FetchFunction;
   private readonly requestTimeoutMs: number;
+  private readonly logPath: string | undefined;
 
   constructor(options: LlamaServerClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/$/, "");
-    this.fetchFn = options.fetch ?? globalThis.fetch;
+    this.fetchFn = withApiKey(options.fetch ?? globalThis.fetch, options.apiKey);
+    this.logPath = options.logPath;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
   }
 
@@ -52,7 +60,13 @@ export class LlamaServerClient {
 
   /** Streams an answer; see {@link streamChat}. */
   chat(request: ChatRequest, onText?: (text: string) => void): Promise<ChatAnswer> {
-    return streamChat(this.baseUrl, this.fetchFn, request, onText);
+    return streamChat(this.baseUrl, this.fetchFn, request, onText).catch((error: unknown) => {
+      // the stream knows no paths: name the log where the server's last words are
+      if (error instanceof ConnectionLostError && this.logPath !== undefined && error.logPath === undefined) {
+        throw new ConnectionLostError(error.route, error.partialText, { cause: error.cause, logPath: this.logPath });
+      }
+      throw error;
+    });
   }
 
   private async get(route: string): Promise<Response> {

@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { basename, join } from "node:path";
 import { writeFileAtomic } from "../util/atomicFile.ts";
+import { NotAFileError } from "../util/errors/NotAFileError.ts";
 
 /** A text to measure perplexity on, identified by content so cached results follow the text, not its path. */
 export interface EvalText {
@@ -29,6 +30,7 @@ export function loadEvalText(path: string = defaultEvalTextPath()): EvalText {
   if (!existsSync(path)) {
     throw new EvalTextMissingError(path);
   }
+  if (!statSync(path).isFile()) throw new NotAFileError("eval text", path);
   const content = readFileSync(path);
   const name = path === defaultEvalTextPath() ? "moby-dick" : basename(path);
   return { path, name, sha256: createHash("sha256").update(content).digest("hex"), bytes: content.length };

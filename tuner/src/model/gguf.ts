@@ -1,7 +1,9 @@
 import { existsSync, statSync } from "node:fs";
 import { basename } from "node:path";
 import type { GgufFileInfo } from "node-llama-cpp";
+import { NotAFileError } from "../util/errors/NotAFileError.ts";
 import { GgufKeyMissingError } from "./errors/GgufKeyMissingError.ts";
+import { GgufTruncatedError } from "./errors/GgufTruncatedError.ts";
 import { ModelFileMissingError } from "./errors/ModelFileMissingError.ts";
 import { sha256FilePrefix } from "./fileHash.ts";
 import { slidingWindowLayers } from "./slidingWindow.ts";
@@ -46,9 +48,11 @@ export async function readModelFacts(path: string): Promise<ModelFacts> {
   if (!existsSync(path)) {
     throw new ModelFileMissingError(path);
   }
+  if (!statSync(path).isFile()) throw new NotAFileError("model", path);
   // loaded on first use: node-llama-cpp takes half a second to import, and most CLI commands never need it
   const { readGgufFileInfo } = await import("node-llama-cpp");
   const info = await readGgufFileInfo(path, { ignoreKeys: ignoredKeys, logWarnings: false, sourceType: "filesystem" });
+  checkTensorDataPresent(path, info);
   const metadata = new GgufMetadataReader(path, info);
   const architecture = metadata.string("general.architecture");
   const key = (name: string) => `${architecture}.${name}`;
@@ -94,6 +98,18 @@ export async function readModelFacts(path: string): Promise<ModelFacts> {
     layers,
     slidingWindow,
   };
+}
+
+/**
+ * The header of a truncated GGUF parses fine; the tensor data does not fit. Every tensor must start inside the file
+ * (the last one's size needs per-type block sizes, so a cut inside the very last tensor passes: llama.cpp names it).
+ */
+function checkTensorDataPresent(path: string, info: GgufFileInfo): void {
+  const starts = (info.fullTensorInfo ?? info.tensorInfo ?? []).map((tensor) => Number(tensor.fileOffset));
+  if (starts.length === 0) return;
+  const lastStart = Math.max(...starts);
+  const size = statSync(path).size;
+  if (lastStart >= size) throw new GgufTruncatedError(path, lastStart + 1, size);
 }
 
 /** Typed access to dotted GGUF keys ("gemma3.attention.key_length"), naming the file and key when one is missing. */

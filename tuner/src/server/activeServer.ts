@@ -1,5 +1,6 @@
 import { largestContextWithin, type ContextFit } from "../model/contextFit.ts";
-import { readModelFacts } from "../model/gguf.ts";
+import { readModelFacts, type ModelFacts } from "../model/gguf.ts";
+import { checkProfileFitsModel } from "../profiles/fit.ts";
 import { perLayerTypes } from "../profiles/perLayerTypes.ts";
 import type { Profile } from "../profiles/schema.ts";
 import { ProfileStore } from "../profiles/store.ts";
@@ -28,9 +29,14 @@ export class ActiveServer {
     return this.settings.port ?? defaultServerPort;
   }
 
-  /** The launch plan for the active profile (or `profile`), its context fitted to the K/V memory limit if one is set. */
+  /**
+   * The launch plan for the active profile (or `profile`), its context fitted to the K/V memory limit if one is set.
+   * Reads the model first: a missing, truncated or foreign GGUF, or a profile made for another model, fails here,
+   * before any running server is touched.
+   */
   async plan(profile: Profile = activeProfile(this.store)): Promise<LaunchPlan> {
-    const fit = await this.contextFit(profile);
+    const facts = await this.modelFacts(profile);
+    const fit = this.fitContext(profile, facts);
     return planLaunch(fit ? { ...this.settings, contextSize: fit.ctx } : this.settings, profile);
   }
 
@@ -40,9 +46,18 @@ export class ActiveServer {
    */
   async contextFit(profile: Profile = activeProfile(this.store)): Promise<ContextFit | undefined> {
     if (this.settings.kvMemoryBytes === undefined) return undefined;
-    // the cheap check first: a profile for another model fails before the model is read
-    const { modelPath } = planLaunch(this.settings, profile);
-    const facts = await readModelFacts(modelPath);
+    return this.fitContext(profile, await this.modelFacts(profile));
+  }
+
+  /** The served model's facts, with the one fit rule applied to `profile` (profiles/fit.ts). */
+  private async modelFacts(profile: Profile): Promise<ModelFacts> {
+    const facts = await readModelFacts(planLaunch(this.settings, profile).modelPath);
+    checkProfileFitsModel(profile, facts);
+    return facts;
+  }
+
+  private fitContext(profile: Profile, facts: ModelFacts): ContextFit | undefined {
+    if (this.settings.kvMemoryBytes === undefined) return undefined;
     return largestContextWithin(
       facts,
       perLayerTypes(profile.cache, facts.nLayer),
@@ -62,15 +77,17 @@ export class ActiveServer {
   }
 
   /**
-   * Makes `name` the active profile and, if a server runs, restarts it with that profile. Returns the new server
-   * when it was restarted, undefined when none was running (the next start picks the profile up).
+   * Makes `name` the active profile and, if a server runs, switches it to that profile. The profile is checked
+   * against the model first, and becomes active only once its server runs: a failed switch brings the old server
+   * back and leaves the old profile active (ServerSwitchFailedError says so). Returns the new server when it was
+   * switched, undefined when none was running (the next start picks the profile up).
    */
   async useProfile(name: string, onStep?: (step: StartStep) => void): Promise<ServerState | undefined> {
     const profile: Profile = this.store.get(name);
-    // check the profile fits (the model, and the K/V memory limit) before anything changes
-    await this.plan(profile);
-    this.store.setActiveProfile(profile.name);
+    const plan = await this.plan(profile);
     const status = await this.manager.status();
-    return status.state === "running" ? this.manager.ensureRunning(await this.plan(), onStep) : undefined;
+    const server = status.state === "running" ? await this.manager.ensureRunning(plan, onStep) : undefined;
+    this.store.setActiveProfile(profile.name);
+    return server;
   }
 }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { findBuiltinProfile } from "../profiles/builtins.ts";
 import { sampleSearchProfile } from "../profiles/testProfiles.ts";
-import { ProfileModelMismatchError } from "./errors/ProfileModelMismatchError.ts";
 import { planLaunch, sameLaunch } from "./launchPlan.ts";
+import { defaultServerThreads, performanceCores } from "./threads.ts";
 
 const settings = { binaryPath: "/bin/llama-server", modelPath: "/models/m.gguf", port: 9000, contextSize: 2048 };
 
@@ -11,9 +11,16 @@ describe("planLaunch", () => {
     const plan = planLaunch({ ...settings, threads: 2, gpuLayers: 0 }, findBuiltinProfile("k8v4")!);
     expect(plan.args).toEqual([
       ...["-m", "/models/m.gguf", "--host", "127.0.0.1", "--port", "9000", "-c", "2048", "-np", "1"],
-      ...["-t", "2", "-ngl", "0", "-fa", "on", "-ctk", "q8_0", "-ctv", "q4_0"],
+      ...["-t", "2", "-ngl", "0", "--alias", "m", "-fa", "on", "-ctk", "q8_0", "-ctv", "q4_0"],
     ]);
     expect(plan.profileName).toBe("k8v4");
+  });
+
+  it("leaves a core free by default, and names the model by its file, not its path", () => {
+    const plan = planLaunch(settings, findBuiltinProfile("k8v4")!);
+    expect(plan.args.join(" ")).toContain(`-t ${defaultServerThreads()} `);
+    expect(defaultServerThreads()).toBe(Math.max(1, performanceCores() - 1));
+    expect(plan.args.join(" ")).toContain("--alias m ");
   });
 
   it("passes per-layer types for the model the profile was made for", () => {
@@ -24,11 +31,6 @@ describe("planLaunch", () => {
       "--cache-type-v-layers",
       "q4_0,q4_0,q4_0,q8_0",
     ]);
-  });
-
-  it("refuses a per-layer profile made for another model file", () => {
-    const other = { ...settings, modelPath: "/models/other.gguf" };
-    expect(() => planLaunch(other, sampleSearchProfile())).toThrow(ProfileModelMismatchError);
   });
 
   it("gives the default model the gemma template, by name", () => {

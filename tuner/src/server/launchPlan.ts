@@ -4,16 +4,18 @@ import { findBuiltinProfile } from "../profiles/builtins.ts";
 import { profileToLlamaArgs } from "../profiles/args.ts";
 import type { Profile } from "../profiles/schema.ts";
 import type { ProfileStore } from "../profiles/store.ts";
-import { ProfileModelMismatchError } from "./errors/ProfileModelMismatchError.ts";
+import { defaultServerThreads } from "./threads.ts";
 import { defaultContextSize, defaultServerPort, type LaunchPlan, type ServerSettings } from "./types.ts";
 
 /** llama.cpp's own default, used while no profile was chosen. */
 export const fallbackProfileName = "f16";
 
-/** The active profile, or the f16 built-in when none is active. Throws if the active one is gone or invalid. */
+/**
+ * The active profile, or the f16 built-in when none was ever chosen. A damaged active-profile.json or an active
+ * profile that is gone is an error that says what to do, never a quiet switch to f16.
+ */
 export function activeProfile(store: ProfileStore): Profile {
-  const name = store.activeProfileName();
-  return name === undefined ? findBuiltinProfile(fallbackProfileName)! : store.get(name);
+  return store.activeProfile() ?? findBuiltinProfile(fallbackProfileName)!;
 }
 
 /** `native/bin/llama-server`, or undefined where the repo layout is unknown (inside a bundled Raycast build). */
@@ -25,19 +27,21 @@ export function defaultServerBinaryPath(): string | undefined {
   }
 }
 
-/** The exact command line for `profile`: always on 127.0.0.1, one slot so the whole context serves one chat. */
+/**
+ * The exact command line for `profile`: always on 127.0.0.1, one slot so the whole context serves one chat. Whether
+ * the profile fits the model is the one rule in profiles/fit.ts, which ActiveServer applies with the model's facts.
+ */
 export function planLaunch(settings: ServerSettings, profile: Profile): LaunchPlan {
   const modelPath = settings.modelPath ?? defaultModelPath();
   const port = settings.port ?? defaultServerPort;
-  if (profile.model && profile.model.fileName !== basename(modelPath)) {
-    throw new ProfileModelMismatchError(profile.name, profile.model.fileName, basename(modelPath));
-  }
   const args = [
     ...["-m", modelPath, "--host", "127.0.0.1", "--port", String(port)],
     ...["-c", String(settings.contextSize ?? defaultContextSize), "-np", "1"],
-    ...(settings.threads !== undefined ? ["-t", String(settings.threads)] : []),
+    ...["-t", String(settings.threads ?? defaultServerThreads())],
     ...(settings.gpuLayers !== undefined ? ["-ngl", String(settings.gpuLayers)] : []),
     ...chatTemplateArgs(settings.chatTemplate, modelPath),
+    // the model id clients see (/v1/models, answers): the file's name, not the absolute path into the user's cache
+    ...["--alias", basename(modelPath, ".gguf")],
     ...profileToLlamaArgs(profile),
   ];
   return {

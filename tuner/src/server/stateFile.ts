@@ -11,13 +11,17 @@ const serverStateSchema = z.object({
   profileName: z.string().min(1),
   args: z.array(z.string()),
   startedAt: z.string(),
+  apiKey: z.string().regex(/^[0-9a-f]{64}$/),
 });
 
-/** server.json: written atomically, so a reader never sees half a state. */
+/** server.json: written atomically and owner-only (it holds the API key), so a reader never sees half a state. */
 export class ServerStateFile {
   constructor(readonly path: string) {}
 
-  /** The recorded server, or undefined when there is none (or the file is unreadable: nothing we can act on). */
+  /**
+   * The recorded server, or undefined when there is none or the file is unreadable; the server it named is then
+   * found again by its command line (see findServer.ts), so a damaged file never orphans a running server.
+   */
   read(): ServerState | undefined {
     if (!existsSync(this.path)) return undefined;
     try {
@@ -28,7 +32,7 @@ export class ServerStateFile {
   }
 
   write(state: ServerState): void {
-    writeJsonAtomic(this.path, state);
+    writeJsonAtomic(this.path, state, { mode: 0o600 });
   }
 
   remove(): void {

@@ -15,7 +15,7 @@ export interface ServerSettings {
    * (see model/contextFit.ts), and `contextSize` is not used.
    */
   kvMemoryBytes?: number;
-  /** CPU threads (`-t`). Defaults to llama.cpp's own choice. */
+  /** CPU threads (`-t`). Defaults to the performance cores less one (threads.ts says why). */
   threads?: number;
   /** Layers offloaded to the GPU (`-ngl`). Defaults to llama.cpp's own choice. */
   gpuLayers?: number;
@@ -45,13 +45,31 @@ export interface ServerState extends LaunchPlan {
   pid: number;
   /** ISO date */
   startedAt: string;
+  /**
+   * The random key this start was given (`Authorization: Bearer <key>`); it is also the server's identity: a server
+   * that refuses a request without it and answers one with it is the one we started.
+   */
+  apiKey: string;
+}
+
+/** A process listening on a port, as `lsof` names it. */
+export interface PortHolder {
+  pid: number;
+  command: string;
 }
 
 export type ServerStatus =
   | { state: "stopped" }
   /** our process is alive; `ready` once GET /health answers 200 (it answers 503 while loading the model) */
-  | { state: "running"; server: ServerState; ready: boolean; kvCache?: KvCacheReport }
+  | {
+      state: "running";
+      server: ServerState;
+      ready: boolean;
+      kvCache?: KvCacheReport;
+      /** server.json was missing or damaged; the server was found by its command line and key */
+      recovered?: boolean;
+    }
   /** server.json names a process that is gone: it crashed or was killed */
   | { state: "crashed"; server: ServerState; logTail: string[] }
   /** no server of ours, yet something answers on the port */
-  | { state: "port-in-use"; port: number };
+  | { state: "port-in-use"; port: number; holder?: PortHolder };

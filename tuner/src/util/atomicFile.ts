@@ -6,15 +6,21 @@ export function tempPathFor(path: string): string {
   return `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
 }
 
+export interface AtomicWriteOptions {
+  /** file permissions, e.g. 0o600 for a secret (the umask can only narrow them). Defaults to 0o666. */
+  mode?: number;
+}
+
 /**
  * Writes a file so that readers see either the old content or the new one, never half of it,
  * and a crash (or kill -9) leaves at most a stray temp file: temp file, fsync, rename.
  */
-export function writeFileAtomic(path: string, content: string | Uint8Array): void {
+export function writeFileAtomic(path: string, content: string | Uint8Array, options: AtomicWriteOptions = {}): void {
   mkdirSync(dirname(path), { recursive: true });
   const temp = tempPathFor(path);
   try {
-    const fd = openSync(temp, "w");
+    // the mode applies from the first byte: a secret is never readable by others, not even in the temp file
+    const fd = openSync(temp, "w", options.mode ?? 0o666);
     try {
       writeSync(fd, typeof content === "string" ? Buffer.from(content) : content);
       fsyncSync(fd);
@@ -28,6 +34,6 @@ export function writeFileAtomic(path: string, content: string | Uint8Array): voi
   }
 }
 
-export function writeJsonAtomic(path: string, value: unknown): void {
-  writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
+export function writeJsonAtomic(path: string, value: unknown, options: AtomicWriteOptions = {}): void {
+  writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`, options);
 }

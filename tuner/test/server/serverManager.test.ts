@@ -111,13 +111,16 @@ describe("ServerManager with the real llama-server and model", () => {
       }
     });
     await expect(answer).rejects.toBeInstanceOf(ConnectionLostError);
+    await expect(answer).rejects.toThrow(`see ${fixture.manager.logPath})`);
     // SIGKILL is asynchronous: wait until the process is gone before asking again
     expect(await waitUntil(async () => (await fixture.manager.status()).state === "crashed", 5_000)).toBe(true);
     await expect(client.chat({ messages: question, maxTokens: 4 })).rejects.toBeInstanceOf(ServerNotRunningError);
 
     const restarted = await fixture.manager.ensureRunning(k8v4);
     expect(restarted.pid).not.toBe(server.pid);
-    const next = await client.chat({ messages: question, maxTokens: 4 });
+    // every start has its own key: the old client is refused, a client for the new server answers
+    await expect(client.chat({ messages: question, maxTokens: 4 })).rejects.toThrow(/HTTP 401/);
+    const next = await fixture.manager.clientFor(restarted).chat({ messages: question, maxTokens: 4 });
     expect(next.text.length).toBeGreaterThan(0);
   });
 
@@ -150,8 +153,8 @@ describe("ServerManager failures", () => {
     const plan = planLaunch({ ...fixture.settings, port }, findBuiltinProfile("f16")!);
 
     await expect(fixture.manager.ensureRunning(plan)).rejects.toThrow(PortInUseError);
-    await expect(fixture.manager.ensureRunning(plan)).rejects.toThrow(`port ${port} on 127.0.0.1 is already in use`);
-    expect(await fixture.manager.status(port)).toEqual({ state: "port-in-use", port });
+    await expect(fixture.manager.ensureRunning(plan)).rejects.toThrow(`port ${port} on 127.0.0.1 is in use by`);
+    expect(await fixture.manager.status(port)).toMatchObject({ state: "port-in-use", port });
   });
 
   it("names a missing binary and a missing model", async () => {

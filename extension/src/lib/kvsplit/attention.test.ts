@@ -18,6 +18,7 @@ const server: ServerState = {
   profileName: "k8v4",
   args: [],
   pid: 1,
+  apiKey: "0".repeat(64),
   startedAt: "2026-11-30T13:22:51Z",
 };
 

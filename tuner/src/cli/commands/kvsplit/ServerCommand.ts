@@ -36,7 +36,10 @@ export const ServerCommand: CommandModule<object, ServerCommandOptions> = {
       case "status":
         break;
     }
-    process.stdout.write(`${formatServerStatus(await active.manager.status(argv.port), active.manager.logPath)}\n`);
+    const status = await active.manager.status(argv.port);
+    process.stdout.write(`${formatServerStatus(status, active.manager.logPath)}\n`);
+    // a script asking "is the server up?" must not read a crash, or a foreign process on the port, as success
+    if (status.state === "crashed" || status.state === "port-in-use") process.exitCode = 1;
   },
 };
 

@@ -7,8 +7,12 @@ export function formatServerStatus(status: ServerStatus, logPath: string): strin
   switch (status.state) {
     case "stopped":
       return "llama-server: stopped";
-    case "port-in-use":
-      return `llama-server: stopped; port ${status.port} is used by another process`;
+    case "port-in-use": {
+      const who = status.holder
+        ? `pid ${status.holder.pid}: ${status.holder.command}`
+        : "a process KVSplit did not start";
+      return `llama-server: stopped; port ${status.port} is used by ${who}, which is not a KVSplit server`;
+    }
     case "crashed":
       return [
         `llama-server: crashed (pid ${status.server.pid} is gone); last lines of ${logPath}:`,
@@ -26,6 +30,8 @@ export function formatServerStatus(status: ServerStatus, logPath: string): strin
         `K/V memory:   ${kv}`,
         ...(kvCache ? [`attention:    ${describeAttention(summarizeAttention(kvCache.layers))}`] : []),
         `started:      ${server.startedAt}`,
+        ...(status.recovered ? [`found again:  server.json was missing or damaged; found by its command line`] : []),
+        `API key:      in server.json and server.key next to the log (send it as Authorization: Bearer <key>)`,
         `log:          ${logPath}`,
       ].join("\n");
     }

@@ -1,6 +1,7 @@
 import type { Argv } from "yargs";
 import { appSupportDir } from "../../../config.ts";
 import { ActiveServer } from "../../../server/activeServer.ts";
+import { InvalidPortError, isValidPort } from "../../../server/errors/InvalidPortError.ts";
 import { defaultContextSize, defaultServerPort } from "../../../server/types.ts";
 import { parseByteSize } from "../../../util/byteSize.ts";
 
@@ -18,10 +19,12 @@ export interface ServerOptions {
 export function withServerOptions<T>(yargs: Argv<T>): Argv<T & ServerOptions> {
   return yargs
     .option("port", {
-      type: "number",
-      default: defaultServerPort,
+      type: "string",
+      default: String(defaultServerPort),
       description: "Loopback port of llama-server",
       group: "Server:",
+      // yargs would turn `--port abc` into NaN and Node would later reject it with its own words
+      coerce: parsePort,
     })
     .option("ctx", {
       type: "number",
@@ -35,7 +38,11 @@ export function withServerOptions<T>(yargs: Argv<T>): Argv<T & ServerOptions> {
         "K/V memory limit, e.g. 64MiB: the context becomes the largest whose K/V cache fits (overrides --ctx)",
       group: "Server:",
     })
-    .option("threads", { type: "number", description: "CPU threads (default: llama.cpp's choice)", group: "Server:" })
+    .option("threads", {
+      type: "number",
+      description: "CPU threads (default: performance cores less one)",
+      group: "Server:",
+    })
     .option("gpu-layers", { type: "number", description: "Layers offloaded to the GPU", group: "Server:" })
     .option("model", {
       type: "string",
@@ -59,6 +66,12 @@ export function activeServerFrom(argv: ServerOptions): ActiveServer {
     modelPath: argv.model,
     binaryPath: argv.serverBin,
   });
+}
+
+function parsePort(given: string): number {
+  const port = Number(given);
+  if (given.trim() === "" || !isValidPort(port)) throw new InvalidPortError(given);
+  return port;
 }
 
 /** Start steps go to stderr, so an answer on stdout can be piped. */
