@@ -66,15 +66,7 @@ targets=(llama-server llama-perplexity llama-bench llama-cli test-backend-ops te
 # --- cache key: tag + patches + options ------------------------------------------------------------------------
 patches=()
 if [ "$stock" = 0 ]; then list_patches; fi
-key_input="$(
-    echo "tag=$tag"
-    echo "os=$os"
-    printf 'flag=%s\n' "${cmake_flags[@]}"
-    printf 'target=%s\n' "${targets[@]}"
-    for p in "${patches[@]}"; do echo "patch=$(basename "$p")"; cat "$p"; done
-)"
-key="$(printf '%s' "$key_input" | sha256sum | cut -c1-16)"
-patch_hash="$( (for p in "${patches[@]}"; do cat "$p"; done) | sha256sum | cut -c1-16)"
+cache_key "tag=$tag" "os=$os"
 
 cache_root
 if [ -n "${KVSPLIT_HOME:-}" ]; then
@@ -106,24 +98,7 @@ link_bins() {
     fi
 }
 
-# one build per cache key at a time: a second build.sh of the same key (a test run, another shell) waits for the
-# first instead of deleting the source tree under it
-# (a mkdir lock: macOS has no flock(1)); a lock whose owner died is taken over
-mkdir -p "$work"
-lock="$work.lock"
-waited=0
-until mkdir "$lock" 2>/dev/null; do
-    owner=""
-    if owner="$(cat "$lock/pid" 2>/dev/null)" && [ -n "$owner" ] && ! kill -0 "$owner" 2>/dev/null; then
-        rm -rf "$lock"
-        continue
-    fi
-    [ "$waited" = 1 ] || say "another build of $work is running (pid ${owner:-?}); waiting for it"
-    waited=1
-    sleep 5
-done
-echo "$$" >"$lock/pid"
-trap 'rm -rf "$lock"' EXIT
+lock_build "$work"
 
 if [ "$force" = 0 ] && [ -f "$stamp" ]; then
     say "cached build $work"
