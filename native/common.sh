@@ -7,6 +7,11 @@ say() { echo "$prog: $*" >&2; }
 
 repo="$(cd "$here/.." && pwd)"
 
+# the sha256 of stdin, in hex: GNU's sha256sum, or shasum where macOS has no sha256sum
+sha256_hex() {
+    if command -v sha256sum >/dev/null; then sha256sum | cut -c1-64; else shasum -a 256 | cut -c1-64; fi
+}
+
 # The llama.cpp release node-llama-cpp ships in its npm package: sets `bundle` and `tag`.
 llama_source() {
     local nlc="$repo/node_modules/node-llama-cpp/llama"
@@ -34,8 +39,8 @@ cache_key() {
         printf 'target=%s\n' "${targets[@]}"
         for p in "${patches[@]}"; do echo "patch=$(basename "$p")"; cat "$p"; done
     )"
-    key="$(printf '%s' "$key_input" | sha256sum | cut -c1-16)"
-    patch_hash="$( (for p in "${patches[@]}"; do cat "$p"; done) | sha256sum | cut -c1-16)"
+    key="$(printf '%s' "$key_input" | sha256_hex | cut -c1-16)"
+    patch_hash="$( (for p in "${patches[@]}"; do cat "$p"; done) | sha256_hex | cut -c1-16)"
 }
 
 # Where builds are cached, outside the repo: sets `cache`.

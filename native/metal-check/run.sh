@@ -25,7 +25,8 @@ base_lib="$build/ggml/src/libggml-base.a"
 inputs=("$here/fa_kernel_names.cpp" "$here/metal_stubs.cpp" "$here/metal_stubs.h"
         "$metal/ggml-metal-device.cpp" "$metal/ggml-metal-ops.cpp" "$metal/ggml-metal-tuning.cpp"
         "$metal/ggml-metal-common.cpp" "$metal/ggml-metal-device.h" "$metal/ggml-metal-impl.h")
-key="$(cat "${inputs[@]}" | sha256sum | cut -c1-16)"
+if command -v sha256sum >/dev/null; then sum=(sha256sum); else sum=(shasum -a 256); fi # macOS has only shasum
+key="$(cat "${inputs[@]}" | "${sum[@]}" | cut -c1-16)"
 exe="$build/metal-check/fa-kernel-names-$key"
 
 if [ ! -x "$exe" ]; then
