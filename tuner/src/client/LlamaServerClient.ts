@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { kvCacheReportFromServer, serverKvCacheSchema, type KvCacheReport } from "../native/kvReport.ts";
 import { withApiKey } from "./authorizedFetch.ts";
 import { streamChat } from "./chatStream.ts";
@@ -22,6 +23,8 @@ export interface LlamaServerClientOptions {
   /** The server's log, named when the connection breaks mid-answer. */
   logPath?: string;
 }
+
+const slotsSchema = z.array(z.object({ id: z.number(), is_processing: z.boolean() }));
 
 /** llama-server's OpenAI-compatible API plus its /health and (patched) /props. Never starts anything. */
 export class LlamaServerClient {
@@ -56,6 +59,16 @@ export class LlamaServerClient {
     const parsed = serverKvCacheSchema.safeParse(props.kv_cache);
     if (!parsed.success) throw new InvalidServerResponseError("/props", `kv_cache: ${parsed.error.message}`);
     return kvCacheReportFromServer(parsed.data);
+  }
+
+  /**
+   * How many slots are generating now, from GET /slots. Zero once an answer ends, including one whose client
+   * went away: llama-server cancels a streaming task when its connection closes.
+   */
+  async busySlots(): Promise<number> {
+    const parsed = slotsSchema.safeParse(await (await this.get("/slots")).json());
+    if (!parsed.success) throw new InvalidServerResponseError("/slots", parsed.error.message);
+    return parsed.data.filter((slot) => slot.is_processing).length;
   }
 
   /** Streams an answer; see {@link streamChat}. */

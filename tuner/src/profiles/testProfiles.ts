@@ -1,4 +1,4 @@
-import type { Profile } from "./schema.ts";
+import type { KvType, Profile } from "./schema.ts";
 
 /** A complete per-layer profile for a 4-layer model, as the search would save it; tests vary it. */
 export function sampleSearchProfile(overrides: Partial<Profile> = {}): Profile {
@@ -25,5 +25,19 @@ export function sampleSearchProfile(overrides: Partial<Profile> = {}): Profile {
     budget: { maxDeltaPplPct: 1, trials: 40, seed: 7 },
     llamaBuild: { tag: "v0.4.0", patchHash: "873f9ce8" },
     ...overrides,
+  };
+}
+
+/** A hand-made per-layer profile for `model` (real facts or made-up ones): K q8_0 on the first 4 layers, else q4_0. */
+export function manualPerLayerProfile(name: string, model: NonNullable<Profile["model"]>): Profile {
+  const k = Array.from({ length: model.nLayer }, (_, il): KvType => (il < 4 ? "q8_0" : "q4_0"));
+  const { fileName, sizeBytes, headerHash, nLayer } = model;
+  return {
+    schemaVersion: 1,
+    name,
+    createdAt: "2025-06-02T12:00:00.000Z",
+    source: "manual",
+    cache: { mode: "per-layer", k, v: k.map((): KvType => "q4_0") },
+    model: { fileName, sizeBytes, headerHash, nLayer },
   };
 }

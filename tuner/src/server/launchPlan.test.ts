@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { instructModelPath } from "../config.ts";
 import { findBuiltinProfile } from "../profiles/builtins.ts";
 import { sampleSearchProfile } from "../profiles/testProfiles.ts";
 import { planLaunch, sameLaunch } from "./launchPlan.ts";
@@ -37,6 +38,14 @@ describe("planLaunch", () => {
     const plan = planLaunch({ ...settings, modelPath: "/c/gemma-3-270m-q4_k_m.gguf" }, findBuiltinProfile("f16")!);
     expect(plan.args.join(" ")).toContain("--no-jinja --chat-template gemma");
     expect(planLaunch(settings, findBuiltinProfile("f16")!).args).not.toContain("--chat-template");
+  });
+
+  it("serves the instruct model with its own chat template when no model is set", () => {
+    const plan = planLaunch({ binaryPath: "/bin/llama-server", port: 9000 }, findBuiltinProfile("f16")!);
+    expect(plan.modelPath).toBe(instructModelPath());
+    expect(plan.args.slice(0, 2)).toEqual(["-m", instructModelPath()]);
+    expect(plan.args).not.toContain("--chat-template");
+    expect(plan.args).not.toContain("--no-jinja");
   });
 
   it("tells apart plans that differ in any argument", () => {

@@ -1,5 +1,5 @@
 import { basename, join } from "node:path";
-import { defaultModelFileName, defaultModelPath, nativeBinDir } from "../config.ts";
+import { defaultModelFileName, instructModelPath, nativeBinDir } from "../config.ts";
 import { findBuiltinProfile } from "../profiles/builtins.ts";
 import { profileToLlamaArgs } from "../profiles/args.ts";
 import type { Profile } from "../profiles/schema.ts";
@@ -28,11 +28,19 @@ export function defaultServerBinaryPath(): string | undefined {
 }
 
 /**
+ * The model the server loads: the one the settings name, else the instruct model, which answers questions
+ * with its own chat template (the tuner's default model is a base model that rambles when asked).
+ */
+export function servedModelPath(settings: ServerSettings): string {
+  return settings.modelPath ?? instructModelPath();
+}
+
+/**
  * The exact command line for `profile`: always on 127.0.0.1, one slot so the whole context serves one chat. Whether
  * the profile fits the model is the one rule in profiles/fit.ts, which ActiveServer applies with the model's facts.
  */
 export function planLaunch(settings: ServerSettings, profile: Profile): LaunchPlan {
-  const modelPath = settings.modelPath ?? defaultModelPath();
+  const modelPath = servedModelPath(settings);
   const port = settings.port ?? defaultServerPort;
   const args = [
     ...["-m", modelPath, "--host", "127.0.0.1", "--port", String(port)],

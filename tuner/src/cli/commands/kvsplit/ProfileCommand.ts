@@ -1,5 +1,43 @@
 import type { CommandModule } from "yargs";
+import { readModelFacts } from "../../../model/gguf.ts";
+import { profileFits } from "../../../profiles/fit.ts";
+import { fallbackProfileName, servedModelPath } from "../../../server/launchPlan.ts";
+import { formatProfileList } from "../profiles/formatProfiles.ts";
 import { activeServerFrom, printStep, withServerOptions, type ServerOptions } from "./serverOptions.ts";
+
+interface ProfileListOptions extends ServerOptions {
+  json: boolean;
+}
+
+const ProfileListCommand: CommandModule<object, ProfileListOptions> = {
+  command: "list",
+  aliases: ["ls"],
+  describe: "List the profiles that fit the model the server loads (the active one is marked *)",
+  builder: (yargs) =>
+    withServerOptions(
+      yargs.option("json", {
+        type: "boolean",
+        default: false,
+        description: "Print JSON: { model, active, profiles, otherModels, invalid }",
+      }),
+    ),
+  async handler(argv) {
+    const active = activeServerFrom(argv);
+    const model = servedModelPath(active.settings);
+    const facts = await readModelFacts(model);
+    const { profiles, invalid } = active.store.list();
+    const fitting = profiles.filter((profile) => profileFits(profile, facts));
+    const activeName = active.store.activeProfileName() ?? fallbackProfileName;
+    if (argv.json) {
+      // profiles made for other models are named, so a caller can say why they are missing
+      const otherModels = profiles.filter((profile) => !fitting.includes(profile)).map((profile) => profile.name);
+      const listing = { model, active: activeName, profiles: fitting, otherModels, invalid };
+      process.stdout.write(`${JSON.stringify(listing, null, 2)}\n`);
+      return;
+    }
+    process.stdout.write(formatProfileList(fitting, invalid, activeName));
+  },
+};
 
 interface ProfileUseOptions extends ServerOptions {
   name: string;
@@ -27,6 +65,6 @@ const ProfileUseCommand: CommandModule<object, ProfileUseOptions> = {
 export const ProfileCommand: CommandModule = {
   command: "profile <command>",
   describe: "Choose the precision profile the server runs with",
-  builder: (yargs) => yargs.command(ProfileUseCommand).demandCommand(1),
+  builder: (yargs) => yargs.command(ProfileListCommand).command(ProfileUseCommand).demandCommand(1),
   handler: () => {},
 };
