@@ -5,8 +5,10 @@ import { availableParallelism, platform } from "node:os";
 /**
  * The server's default CPU thread count: the performance cores less one. llama.cpp's own default takes every
  * performance core, and its threads wait for each other at every step, so one busy core (a build, a browser tab)
- * stalls them all: on this 2-core machine generation fell to 0.4-2.5 tokens/s beside a CPU-heavy process while one
- * thread kept 26-45 (issue 14). Leaving a core free costs little on a laptop and avoids that collapse.
+ * stalls them all. llama-bench tg32, SmolLM2 135M Instruct Q4_1, flash attention, KVSplit build 97c8f818, 2-core
+ * Xeon VM shared with other jobs (load ~12), 3 runs each: 1 thread 28.0 ± 0.8 tokens/s, 2 threads 6.1 ± 0.5; with one
+ * more busy loop beside it, 13.6 ± 2.2 against 1.6 ± 0.8. Leaving a core free costs little on an idle laptop (not
+ * measured here: no idle machine) and avoids that collapse on a busy one.
  */
 export function defaultServerThreads(): number {
   return Math.max(1, performanceCores() - 1);
