@@ -8,7 +8,7 @@
 /* eslint-disable @typescript-eslint/ban-types */
 
 type ExtensionPreferences = {
-  /** Model File - GGUF model the server loads; empty for KVSplit's default model (Gemma 3 270M Q4_K_M) */
+  /** Model File - GGUF model the server loads; empty for SmolLM2 135M Instruct (fetched by npm run setup), which answers with its own chat template */
   "modelPath"?: string,
   /** llama-server Path - The patched llama-server binary; empty for native/bin/llama-server of the KVSplit checkout */
   "llamaServerPath"?: string,
@@ -22,10 +22,10 @@ type ExtensionPreferences = {
   "threads"?: string,
   /** GPU Layers - Layers offloaded to the GPU; empty for llama.cpp's choice */
   "gpuLayers"?: string,
-  /** Max Answer Tokens - Stop an answer after this many tokens */
+  /** Max Answer Tokens - Stop an answer after this many tokens (at least 1) */
   "maxTokens": string,
-  /** System Prompt - Sent before every conversation; empty for none */
-  "systemPrompt"?: string
+  /** System Prompt - Sent before every conversation; empty for none, which leaves the model's chat template its own */
+  "systemPrompt": string
 }
 
 /** Preferences accessible in all the extension's commands */

@@ -1,6 +1,11 @@
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { defaultMaxAnswerTokens, defaultSystemPrompt } from "@kvsplit/tuner/client/askDefaults";
+import { waitUntil } from "@kvsplit/tuner/server/processInfo";
 import AskLocalModel from "../src/ask-local-model.tsx";
+import { chatSettings } from "../src/lib/settings/preferences.ts";
 import { fakeRaycast, NavigationRoot } from "./raycast-api-fake/index.tsx";
 import { useTestServer } from "./support/testServer.ts";
 
@@ -34,7 +39,8 @@ describe("Ask Local Model (real llama-server)", () => {
     expect(markdown()).toMatch(/^\*\*Name three colors\.\*\*/);
     expect(fakeRaycast.toasts[0]).toMatchObject({ title: "llama-server is ready" });
     await waitFor(() => expect(metadata("Profile")).toBe("f16"));
-    expect(metadata("Model")).toBe("gemma-3-270m-q4_k_m.gguf");
+    // no model preference: the instruct model, which answers with its own chat template
+    expect(metadata("Model")).toBe("SmolLM2-135M-Instruct.Q4_1.gguf");
     expect(metadata("KV Memory")).toMatch(/^[\d.]+ MiB$/);
     expect(Number(metadata("Tokens/s"))).toBeGreaterThan(0);
   });
@@ -45,6 +51,7 @@ describe("Ask Local Model (real llama-server)", () => {
     await waitFor(() => expect(metadata("Prompt Tokens")).not.toBe("—"));
     const firstPromptTokens = Number(metadata("Prompt Tokens"));
     const firstAnswer = markdown().split("\n\n").slice(1).join("\n\n");
+    expect(firstAnswer).toContain("Paris");
     expect(fakeRaycast.toasts).toHaveLength(0); // the server was already running: no start toast
 
     fireEvent.click(screen.getByRole("button", { name: "Copy Answer" }));
@@ -82,5 +89,33 @@ describe("Ask Local Model (real llama-server)", () => {
     expect(markdown()).toMatch(/^\*\*Say hello\.\*\*\n\n\S/);
     fireEvent.click(screen.getByRole("button", { name: "Open Server Log" }));
     await waitFor(() => expect(fakeRaycast.opened).toEqual([testServer().manager.logPath]));
+  });
+
+  it("closing the view stops the answer, and the server stops generating", async () => {
+    fakeRaycast.preferences = { ...testServer().preferences, maxTokens: "3000" };
+    const view = launch("Count from 1 to 1000, one number per line.");
+    await waitFor(() => expect(markdown().length).toBeGreaterThan(80), { timeout: 60_000 });
+    const client = testServer().manager.clientFor(testServer().port);
+    expect(await client.busySlots()).toBe(1);
+
+    view.unmount();
+    // a 3000-token answer takes far longer than this: only a cancelled task frees the slot so soon
+    expect(await waitUntil(async () => (await client.busySlots()) === 0, 2_000, 50)).toBe(true);
+  });
+
+  it("asks with kvsplit ask's defaults, caps answers at 512 tokens, and refuses a cap below 1", async () => {
+    const manifest = JSON.parse(readFileSync(join(__dirname, "..", "package.json"), "utf8")) as {
+      preferences: { name: string; default?: string }[];
+    };
+    const defaultOf = (name: string) => manifest.preferences.find((preference) => preference.name === name)?.default;
+    expect(defaultOf("maxTokens")).toBe(String(defaultMaxAnswerTokens));
+    expect(defaultOf("systemPrompt")).toBe(defaultSystemPrompt);
+    fakeRaycast.preferences = { ...testServer().preferences, maxTokens: "" };
+    expect(chatSettings().maxTokens).toBe(defaultMaxAnswerTokens);
+    fakeRaycast.preferences = { ...testServer().preferences, maxTokens: "0" };
+    launch("Hi");
+    expect(markdown()).toContain(
+      'the "Max Answer Tokens" preference is "0"; expected a whole number of at least 1 (or empty for the default)',
+    );
   });
 });

@@ -1,6 +1,9 @@
 import { ProfileStore } from "@kvsplit/tuner/profiles/store";
 import { findBuiltinProfile } from "@kvsplit/tuner/profiles/builtins";
 import { planLaunch } from "@kvsplit/tuner/server/launchPlan";
+import { instructModelPath } from "@kvsplit/tuner/config";
+import { readModelFacts } from "@kvsplit/tuner/model/gguf";
+import { manualPerLayerProfile } from "@kvsplit/tuner/profiles/testProfiles";
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -43,6 +46,10 @@ describe("Choose Precision Profile (real llama-server)", () => {
       },
       budget: { maxDeltaPplPct: 1 },
     });
+    // per-layer profiles: one tuned for the model the server loads, one for another model
+    const served = await readModelFacts(instructModelPath());
+    store.save(manualPerLayerProfile("served-split", served));
+    store.save(manualPerLayerProfile("gemma-split", { ...served, fileName: "gemma-3-270m-q4_k_m.gguf", nLayer: 18 }));
     mkdirSync(store.directory, { recursive: true });
     writeFileSync(join(store.directory, "broken.json"), JSON.stringify({ schemaVersion: 1, name: "broken" }));
     mkdirSync(join(testServer().supportPath, "reports", "tuned-small"), { recursive: true });
@@ -64,6 +71,17 @@ describe("Choose Precision Profile (real llama-server)", () => {
     expect(within(item("tuned-small")).getByTestId("item-detail").textContent).toContain(`(file://${chartPath})`);
   });
 
+  it("lists only the saved profiles that fit the model the server loads, and says how many it left out", async () => {
+    launch();
+    await waitFor(() => expect(item("served-split")).toBeTruthy());
+    expect(screen.queryByRole("listitem", { name: "gemma-split" })).toBeNull();
+    expect(screen.getByRole("region", { name: "Saved" }).getAttribute("title")).toBe(
+      "1 made for another model not shown",
+    );
+    // built-ins fit any model
+    expect(item("k4v4")).toBeTruthy();
+  });
+
   it("shows an invalid profile file with its validation error instead of crashing", async () => {
     launch();
     const broken = await waitFor(() => item("broken.json"));
@@ -79,7 +97,6 @@ describe("Choose Precision Profile (real llama-server)", () => {
       planLaunch(
         {
           binaryPath: testServer().preferences.llamaServerPath,
-          modelPath: testServer().preferences.modelPath,
           port: testServer().port,
           contextSize: 1024,
           threads: 2,

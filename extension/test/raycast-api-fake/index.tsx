@@ -3,6 +3,8 @@
  * Testing Library can query; functions record what they were asked to do in `fakeRaycast`. Every export is typed
  * with the real API's declarations, so a view that compiles against the fake compiles against Raycast.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import type * as Raycast from "@raycast/api";
 import { createContext, useContext, useRef, type ReactNode } from "react";
 import { fakeRaycast, type RecordedToast } from "./fakeState.ts";
@@ -41,7 +43,15 @@ export const environment = {
   canAccess: () => true,
 } as unknown as typeof Raycast.environment;
 
-export const getPreferenceValues: typeof Raycast.getPreferenceValues = <T,>() => fakeRaycast.preferences as T;
+// Raycast fills in the manifest's default for every preference the user left unset
+const manifest = JSON.parse(readFileSync(join(__dirname, "..", "..", "package.json"), "utf8")) as {
+  preferences: { name: string; default?: unknown }[];
+};
+const preferenceDefaults = Object.fromEntries(
+  manifest.preferences.filter((p) => p.default !== undefined).map((p) => [p.name, p.default]),
+);
+export const getPreferenceValues: typeof Raycast.getPreferenceValues = <T,>() =>
+  ({ ...preferenceDefaults, ...fakeRaycast.preferences }) as T;
 
 // ---- feedback ------------------------------------------------------------------------------------------------
 
@@ -280,7 +290,11 @@ export const List = Object.assign(
     </div>
   ),
   {
-    Section: ({ children, title }: Raycast.List.Section.Props) => <section aria-label={title}>{children}</section>,
+    Section: ({ children, title, subtitle }: Raycast.List.Section.Props) => (
+      <section aria-label={title} title={subtitle}>
+        {children}
+      </section>
+    ),
     EmptyView: ({ title, description, actions }: Raycast.List.EmptyView.Props) => (
       <div data-testid="empty-view">
         <h2>{title}</h2>

@@ -1,10 +1,10 @@
 import { cleanup } from "@testing-library/react";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
 import { freeLoopbackPort } from "@kvsplit/tuner/bench/kvMemory";
-import { defaultModelPath } from "@kvsplit/tuner/config";
+import { instructModelPath } from "@kvsplit/tuner/config";
 import { resolveNativeBinary } from "@kvsplit/tuner/native/binaries";
 import { waitUntil } from "@kvsplit/tuner/server/processInfo";
 import { ServerManager } from "@kvsplit/tuner/server/ServerManager";
@@ -14,8 +14,9 @@ import { resetFakeRaycast } from "../raycast-api-fake/index.tsx";
 const nativeBinDir = join(__dirname, "..", "..", "..", "native", "bin");
 
 /**
- * A temp Raycast support directory and extension preferences pointing at the real patched llama-server and the
- * real model, on a free loopback port with a small context, so the commands under test run the real thing.
+ * A temp Raycast support directory and extension preferences pointing at the real patched llama-server, on a free
+ * loopback port with a small context, so the commands under test run the real thing. The model preference is left
+ * empty, as a new user leaves it: the server loads the instruct model `npm run setup` fetched.
  */
 export interface TestServer {
   supportPath: string;
@@ -28,11 +29,12 @@ export interface TestServer {
 }
 
 export async function createTestServer(): Promise<TestServer> {
+  if (!existsSync(instructModelPath()))
+    throw new Error(`instruct model missing at ${instructModelPath()}: run 'npm run setup'`);
   const supportPath = mkdtempSync(join(tmpdir(), "kvsplit-extension-test-"));
   const port = await freeLoopbackPort();
   const preferences = {
     llamaServerPath: resolveNativeBinary("llama-server", nativeBinDir),
-    modelPath: defaultModelPath(),
     port: String(port),
     contextSize: "1024",
     threads: "2",

@@ -1,12 +1,14 @@
 import { environment, getPreferenceValues } from "@raycast/api";
 import { ActiveServer } from "@kvsplit/tuner/server/activeServer";
 import type { ServerSettings } from "@kvsplit/tuner/server/types";
+import { defaultAnswerTemperature, defaultMaxAnswerTokens } from "@kvsplit/tuner/client/askDefaults";
 import { parseByteSize } from "@kvsplit/tuner/util/byteSize";
 import { InvalidPreferenceError } from "./InvalidPreferenceError";
 
 export interface ChatSettings {
   systemPrompt?: string;
-  maxTokens?: number;
+  maxTokens: number;
+  temperature: number;
 }
 
 /** Raycast's type generated from package.json (raycast-env.d.ts); every value is text. */
@@ -31,6 +33,13 @@ function byteSize(title: string, value: string | undefined): number | undefined 
   }
 }
 
+/** The answer cap: empty means the default; 0 would ask the server for nothing, so it is refused here. */
+function answerTokens(value: string | undefined): number {
+  const tokens = wholeNumber("Max Answer Tokens", value) ?? defaultMaxAnswerTokens;
+  if (tokens < 1) throw new InvalidPreferenceError("Max Answer Tokens", value!, "a whole number of at least 1");
+  return tokens;
+}
+
 const emptyToUndefined = (value: string | undefined) => (value?.trim() ? value.trim() : undefined);
 
 export function serverSettings(): ServerSettings {
@@ -50,7 +59,8 @@ export function chatSettings(): ChatSettings {
   const values = preferences();
   return {
     systemPrompt: emptyToUndefined(values.systemPrompt),
-    maxTokens: wholeNumber("Max Answer Tokens", values.maxTokens),
+    maxTokens: answerTokens(values.maxTokens),
+    temperature: defaultAnswerTemperature,
   };
 }
 

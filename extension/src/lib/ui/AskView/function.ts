@@ -52,5 +52,6 @@ export async function askServer(
   onText: (text: string) => void,
 ): Promise<ChatAnswer> {
   const server = await startServer(active);
-  return active.manager.clientFor(server.port).chat({ messages, maxTokens: settings.maxTokens, signal }, onText);
+  const { maxTokens, temperature } = settings;
+  return active.manager.clientFor(server.port).chat({ messages, maxTokens, temperature, signal }, onText);
 }

@@ -1,5 +1,5 @@
 import type { ActiveServer } from "@kvsplit/tuner/server/activeServer";
-import { useCallback, useRef, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { showServerFailure } from "../../kvsplit/serverToasts";
 import type { ChatSettings } from "../../settings/preferences";
 import { askServer, conversationMessages, type Turn } from "./function";
@@ -43,6 +43,8 @@ export function useConversation(active: ActiveServer, settings: ChatSettings) {
   );
 
   const stop = useCallback(() => abort.current?.abort(), []);
+  // closing the view ends the answer: the aborted request closes its connection, so the server stops generating
+  useEffect(() => () => abort.current?.abort(), []);
 
   return { turns, isStreaming, ask, stop };
 }

@@ -1,6 +1,9 @@
 import { Alert, Toast, confirmAlert, showToast } from "@raycast/api";
 import type { ActiveServer } from "@kvsplit/tuner/server/activeServer";
 import { isBuiltinProfileName } from "@kvsplit/tuner/profiles/builtins";
+import { readModelFacts } from "@kvsplit/tuner/model/gguf";
+import { profileFits } from "@kvsplit/tuner/profiles/fit";
+import { servedModelPath } from "@kvsplit/tuner/server/launchPlan";
 import type { Profile } from "@kvsplit/tuner/profiles/schema";
 import type { InvalidProfileFile } from "@kvsplit/tuner/profiles/store";
 import { existsSync, rmSync } from "node:fs";
@@ -19,14 +22,19 @@ export interface ProfileEntry {
 export interface ProfileCatalog {
   entries: ProfileEntry[];
   invalid: InvalidProfileFile[];
+  /** saved profiles made for another model than the one the server loads: not listed, as they cannot run */
+  otherModels: string[];
 }
 
-/** Built-ins and saved profiles, which one is active, and the files that failed validation. */
+/** Built-ins and the saved profiles that fit the served model, which one is active, and the files that failed. */
 export async function loadProfiles(active: ActiveServer): Promise<ProfileCatalog> {
   const { profiles, invalid } = active.store.list();
   const activeName = active.store.activeProfileName() ?? "f16";
+  const facts = await readModelFacts(servedModelPath(active.settings));
+  const fitting = profiles.filter((profile) => profileFits(profile, facts));
   return {
-    entries: profiles.map((profile) => {
+    otherModels: profiles.filter((profile) => !fitting.includes(profile)).map((profile) => profile.name),
+    entries: fitting.map((profile) => {
       const saved = !isBuiltinProfileName(profile.name);
       return {
         profile,

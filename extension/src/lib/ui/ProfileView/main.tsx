@@ -58,7 +58,9 @@ function ProfileList({ active }: { active: ActiveServer }) {
         />
       )}
       <List.Section title="Built-in">{entries.filter((entry) => !entry.filePath).map(itemOf)}</List.Section>
-      <List.Section title="Saved">{entries.filter((entry) => entry.filePath).map(itemOf)}</List.Section>
+      <List.Section title="Saved" subtitle={hiddenNote(data?.otherModels.length ?? 0)}>
+        {entries.filter((entry) => entry.filePath).map(itemOf)}
+      </List.Section>
       <List.Section title="Invalid Files">
         {(data?.invalid ?? []).map((file) => (
           <InvalidFileItem key={file.path} file={file} onDelete={remove} />
@@ -66,6 +68,12 @@ function ProfileList({ active }: { active: ActiveServer }) {
       </List.Section>
     </List>
   );
+}
+
+// saved profiles for another model cannot run on this one, so they are left out; the count says where they went
+function hiddenNote(count: number): string | undefined {
+  if (count === 0) return undefined;
+  return `${count} made for another model not shown`;
 }
 
 interface ProfileItemProps {
