@@ -46,7 +46,7 @@ struct fake_gpu {
 
 std::vector<fake_gpu> gpus() {
     std::vector<fake_gpu> res;
-    for (int id = GGML_METAL_DEVICE_GENERIC; id <= GGML_METAL_DEVICE_M5_ULTRA; ++id) {
+    for (int id = GGML_METAL_DEVICE_GENERIC; id <= GGML_METAL_DEVICE_A18_PRO; ++id) {
         res.push_back({ (ggml_metal_device_id) id, 0 });
     }
     for (int family = 1; family <= 12; ++family) {
