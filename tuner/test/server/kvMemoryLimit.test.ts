@@ -1,10 +1,10 @@
 import { execa } from "execa";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freeLoopbackPort, measureKvMemory } from "../../src/bench/kvMemory.ts";
-import { repoRoot } from "../../src/config.ts";
+import { repoRoot, serverStatePath } from "../../src/config.ts";
 import { kvCacheBytes } from "../../src/model/kvBytes.ts";
 import { readModelFacts } from "../../src/model/gguf.ts";
 import { findBuiltinProfile } from "../../src/profiles/builtins.ts";
@@ -19,6 +19,13 @@ const mib = 1024 * 1024;
 interface Props {
   default_generation_settings: { n_ctx: number };
   kv_cache: { size_k: number; size_v: number; layers: { swa: boolean }[] };
+}
+
+/** GET /props of the managed server, with the API key its start was given (server.json). */
+async function managedProps(supportDir: string, port: number): Promise<Props> {
+  const { apiKey } = JSON.parse(readFileSync(serverStatePath(supportDir), "utf8")) as { apiKey: string };
+  const response = await fetch(`http://127.0.0.1:${port}/props`, { headers: { authorization: `Bearer ${apiKey}` } });
+  return (await response.json()) as Props;
 }
 
 // `kvsplit server start --kv-memory 64MiB` on the real server, for a sliding-window model (Gemma 3: its window
@@ -37,7 +44,7 @@ describe.each([
       reject: false,
       stdin: "ignore",
     });
-  const props = async () => (await (await fetch(`http://127.0.0.1:${port}/props`)).json()) as Props;
+  const props = () => managedProps(supportDir, port);
 
   beforeAll(async () => {
     supportDir = mkdtempSync(join(tmpdir(), "kvsplit-kvmem-test-"));
@@ -108,7 +115,7 @@ describe("kvsplit server start --kv-memory past the training context", () => {
     expect(start.exitCode).toBe(0);
     expect(start.stdout).toContain("context:      8192 tokens");
     expect(start.stdout).toContain("(the model's training context; a longer one would not be used)");
-    const served = (await (await fetch(`http://127.0.0.1:${port}/props`)).json()) as Props;
+    const served = await managedProps(supportDir, port);
     expect(served.default_generation_settings.n_ctx).toBe(8192);
     expect(served.kv_cache.size_k + served.kv_cache.size_v).toBe(30 * 8192 * 216);
   });
