@@ -9,10 +9,12 @@ import { serverKeyPath, serverStatePath } from "../../src/config.ts";
 import { findBuiltinProfile } from "../../src/profiles/builtins.ts";
 import { PortInUseError } from "../../src/server/errors/PortInUseError.ts";
 import { ServerSwitchFailedError } from "../../src/server/errors/ServerSwitchFailedError.ts";
+import { ActiveServer } from "../../src/server/activeServer.ts";
 import { planLaunch } from "../../src/server/launchPlan.ts";
 import { isServerProcess } from "../../src/server/processInfo.ts";
 import { ServerManager } from "../../src/server/ServerManager.ts";
 import type { LaunchPlan, ServerState } from "../../src/server/types.ts";
+import { stories260kPath } from "../fixtures.ts";
 import { createServerFixture, type ServerFixture } from "./serverFixture.ts";
 
 const question = [{ role: "user" as const, content: "Name three colors." }];
@@ -194,6 +196,18 @@ describe("finding our server again, naming a stranger on the port, switching saf
     // the old server's new start logs to server.log; the failed start's log, the one that says why, is server.log.1
     expect(readFileSync(`${fixture.manager.logPath}.1`, "utf8")).toMatch(/not-a-model\.gguf/);
     expect(old.profileName).toBe("k8v4");
+  });
+
+  it("profile use keeps the old profile active when its server fails to start (K8V4 on a head dim of 8)", async () => {
+    // stories260K's head dim 8 fits no quantized K/V block: llama-server refuses k8v4 at start, after every check
+    const active = new ActiveServer(fixture.supportDir, { ...fixture.settings, modelPath: stories260kPath });
+    active.store.setActiveProfile("f16");
+    const old = await active.ensureRunning();
+    const failure = await active.useProfile("k8v4").catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(ServerSwitchFailedError);
+    expect(active.store.activeProfileName()).toBe("f16");
+    const status = await active.manager.status();
+    expect(status).toMatchObject({ state: "running", ready: true, server: { profileName: "f16", args: old.args } });
   });
 
   it("never stops the old server for a port another process holds", async () => {
