@@ -2,10 +2,11 @@ import type { CommandModule } from "yargs";
 import { defaultModelPath } from "../../../config.ts";
 import { evaluate } from "../../../eval/evaluate.ts";
 import { checkKvBytes } from "../../../eval/kvCheck.ts";
-import { kvTypeFromBits, parseKvType, settingFromProfile, uniformProfile } from "../../../eval/kvSetting.ts";
+import { settingFromProfile } from "../../../eval/kvSetting.ts";
 import { prepareEval } from "../../../eval/setup.ts";
 import { buildLabel } from "../../../native/buildInfo.ts";
 import { loadProfileRef } from "../../../profiles/load.ts";
+import { kvTypeFromBits, parseKvType, uniformProfile } from "../../kvFlags.ts";
 import { createProgressBar } from "../../ui/progress.ts";
 import { formatEvalTable, type EvalReport } from "../../ui/evalTable.ts";
 

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import type { CommandModule } from "yargs";
 import { appSupportDir, defaultModelPath } from "../../../config.ts";
-import { parseKvType } from "../../../eval/kvSetting.ts";
+import { parseKvType } from "../../kvFlags.ts";
 import { loadEvalText } from "../../../eval/evalText.ts";
 import { readModelFacts } from "../../../model/gguf.ts";
 import { readBuildInfo } from "../../../native/buildInfo.ts";
