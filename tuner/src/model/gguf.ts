@@ -49,8 +49,7 @@ export async function readModelFacts(path: string): Promise<ModelFacts> {
     throw new ModelFileMissingError(path);
   }
   if (!statSync(path).isFile()) throw new NotAFileError("model", path);
-  // loaded on first use: node-llama-cpp takes half a second to import, and most CLI commands never need it
-  const { readGgufFileInfo } = await import("node-llama-cpp");
+  const { readGgufFileInfo } = await importNodeLlamaCpp();
   const info = await readGgufFileInfo(path, { ignoreKeys: ignoredKeys, logWarnings: false, sourceType: "filesystem" });
   checkTensorDataPresent(path, info);
   const metadata = new GgufMetadataReader(path, info);
@@ -98,6 +97,17 @@ export async function readModelFacts(path: string): Promise<ModelFacts> {
     layers,
     slidingWindow,
   };
+}
+
+/**
+ * node-llama-cpp, loaded on first use: it takes half a second to import, and most CLI commands never need it. The
+ * specifier is a variable so that bundlers leave it alone: the Raycast extension bundles this module with esbuild,
+ * which cannot put node-llama-cpp's prebuilt packages (top-level await) into its CommonJS output; at run time the
+ * extension, which runs from the checkout, finds the package in the repo's node_modules.
+ */
+async function importNodeLlamaCpp(): Promise<typeof import("node-llama-cpp")> {
+  const specifier = "node-llama-cpp";
+  return (await import(specifier)) as typeof import("node-llama-cpp");
 }
 
 /**
