@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { repoRoot } from "../src/config.ts";
+import { readModelFacts } from "../src/model/gguf.ts";
 import { sampleSearchProfile } from "../src/profiles/testProfiles.ts";
 import { gemmaModelPath, stories260kPath } from "./fixtures.ts";
 
@@ -23,7 +24,22 @@ describe("tuner profiles", () => {
     writeFileSync(file, JSON.stringify(sampleSearchProfile()));
 
     expect((await tuner(["profiles", "import", file], home)).exitCode).toBe(0);
-    expect((await tuner(["profiles", "use", "gemma-tuned"], home)).stdout).toBe("active profile: gemma-tuned");
+    // the sample was tuned for a 4-layer m.gguf: the one fit rule refuses it for the real model
+    const foreign = await tuner(["profiles", "use", "gemma-tuned", "--model", gemmaModelPath()], home);
+    expect(foreign.exitCode).toBe(1);
+    expect(foreign.stderr).toContain("(file name, layer count, header hash differ)");
+    // the same profile made for the real model is accepted
+    const facts = await readModelFacts(gemmaModelPath());
+    const { fileName, sizeBytes, headerHash, nLayer } = facts;
+    const fitting = {
+      ...sampleSearchProfile(),
+      cache: { mode: "per-layer", k: Array(nLayer).fill("q8_0"), v: Array(nLayer).fill("q4_0") },
+      model: { fileName, sizeBytes, headerHash, nLayer },
+    };
+    writeFileSync(file, JSON.stringify(fitting));
+    expect((await tuner(["profiles", "import", file, "--force"], home)).exitCode).toBe(0);
+    const use = await tuner(["profiles", "use", "gemma-tuned", "--model", gemmaModelPath()], home);
+    expect(use.stdout).toBe("active profile: gemma-tuned");
 
     const list = await tuner(["profiles", "list", "--json"], home);
     const listed = JSON.parse(list.stdout) as { active: string; profiles: { name: string; source: string }[] };
@@ -32,23 +48,31 @@ describe("tuner profiles", () => {
 
     const show = await tuner(["profiles", "show", "gemma-tuned"], home);
     expect(show.stdout).toContain(
-      "llama.cpp flags: -fa on --cache-type-k-layers q8_0,q8_0,q4_0,q5_1 --cache-type-v-layers q4_0,q4_0,q4_0,q8_0",
+      `llama.cpp flags: -fa on --cache-type-k-layers ${Array(18).fill("q8_0").join(",")} --cache-type-v-layers`,
     );
 
     const exported = join(home, "out", "copy.json");
     expect((await tuner(["profiles", "export", "gemma-tuned", exported], home)).exitCode).toBe(0);
     expect(JSON.parse(readFileSync(exported, "utf8"))).toMatchObject({ name: "gemma-tuned", source: "import" });
 
+    // the active profile is not removed (the server would quietly become f16); another one is chosen first
+    const activeRm = await tuner(["profiles", "rm", "gemma-tuned"], home);
+    expect(activeRm.exitCode).toBe(1);
+    expect(activeRm.stderr).toContain('profile "gemma-tuned" is the active profile');
+    expect((await tuner(["profiles", "use", "f16"], home)).exitCode).toBe(0);
     expect((await tuner(["profiles", "rm", "gemma-tuned"], home)).exitCode).toBe(0);
     const after = JSON.parse((await tuner(["profiles", "list", "--json"], home)).stdout) as { active?: string };
-    expect(after.active).toBeUndefined();
+    expect(after.active).toBe("f16");
   });
 
   it("fails with one line naming what was expected", async () => {
     const home = newHome();
     const missing = await tuner(["profiles", "show", "nope"], home);
     expect(missing.exitCode).toBe(1);
-    expect(missing.stderr).toBe('tuner: no profile named "nope"; expected one of: f16, k8v8, k8v4, k4v8, k4v4');
+    expect(missing.stderr).toBe(
+      'tuner: no profile named "nope"; expected one of: f16, k8v8, k8v4, k4v8, k4v4; ' +
+        "a profile file can be added with 'tuner profiles import <file.json>'",
+    );
 
     const builtin = await tuner(["profiles", "rm", "k8v8"], home);
     expect(builtin.exitCode).toBe(1);
