@@ -2,14 +2,16 @@ import { cpus, platform, release } from "node:os";
 import { evaluate } from "../eval/evaluate.ts";
 import { checkKvBytes } from "../eval/kvCheck.ts";
 import type { ResolvedSetting } from "../eval/kvSetting.ts";
-import type { EvalSetup } from "../eval/types.ts";
+import type { EvalResult, EvalSetup } from "../eval/types.ts";
 import { kvCacheBytes } from "../model/kvBytes.ts";
 import type { ModelFacts } from "../model/gguf.ts";
 import { buildLabel } from "../native/buildInfo.ts";
 import { KvBytesMismatchError } from "../eval/kvCheck.ts";
+import { measureRetrieval } from "../eval/retrieval.ts";
 import { measureKvMemory } from "./kvMemory.ts";
 import { benchCacheArgs, measureSpeed } from "./llamaBench.ts";
-import type { BenchReport, BenchRow } from "./types.ts";
+import { measureMaxContext } from "./maxContext.ts";
+import type { BenchReport, BenchRow, LongContextQuality } from "./types.ts";
 
 export interface BenchOptions {
   contexts: number[];
@@ -18,6 +20,14 @@ export interface BenchOptions {
   depths: number[];
   repetitions: number;
   threads: number;
+  /** quality against f16 also at these contexts (tokens per chunk), `longChunks` chunks each */
+  longContexts: number[];
+  longChunks: number;
+  /** passkey retrieval at these lengths, `passkeyTrials` key depths each */
+  passkeyLengths: number[];
+  passkeyTrials: number;
+  /** find the largest context whose K/V cache fits this many bytes, by starting the server */
+  kvMemoryLimitBytes?: number;
   /** reports each finished step: "memory k8v4 @ 32768", ... */
   onStep?: (done: number, total: number, step: string) => void;
   signal?: AbortSignal;
@@ -30,7 +40,13 @@ export async function runBench(
   settings: ResolvedSetting[],
   options: BenchOptions,
 ): Promise<BenchReport> {
-  const total = settings.length * (options.contexts.length + 2);
+  const stepsPerSetting =
+    options.contexts.length +
+    2 +
+    options.longContexts.length +
+    (options.passkeyLengths.length > 0 ? 1 : 0) +
+    (options.kvMemoryLimitBytes !== undefined ? 1 : 0);
+  const total = settings.length * stepsPerSetting;
   let done = 0;
   const step = (name: string) => options.onStep?.(++done, total, name);
 
@@ -51,9 +67,34 @@ export async function runBench(
       kvBytes[ctx] = report.sizeK + report.sizeV;
       step(`memory ${setting.label} @ ${ctx}`);
     }
+    let maxContext;
+    if (options.kvMemoryLimitBytes !== undefined) {
+      maxContext = await measureMaxContext(setup.modelPath, facts, setting, options.kvMemoryLimitBytes);
+      step(`max context ${setting.label}`);
+    }
     const { result } = await evaluate(setup, setting, { signal: options.signal });
     checkKvBytes(setting.label, result.kv, facts, setting.types, setup.ctx);
     step(`quality ${setting.label}`);
+    const longContext: LongContextQuality[] = [];
+    for (const ctx of options.longContexts) {
+      const longSetup = { ...setup, ctx, chunks: options.longChunks };
+      const long = (await evaluate(longSetup, setting, { signal: options.signal })).result;
+      checkKvBytes(setting.label, long.kv, facts, setting.types, ctx);
+      longContext.push({ ctx, chunks: options.longChunks, ...qualityOf(long) });
+      step(`quality ${setting.label} @ ${ctx}`);
+    }
+    const retrieval =
+      options.passkeyLengths.length > 0
+        ? await measureRetrieval({
+            modelPath: setup.modelPath,
+            cacheArgs: setting.args,
+            lengths: options.passkeyLengths,
+            trials: options.passkeyTrials,
+            trainingCtx: facts.contextLength,
+            threads: options.threads,
+          })
+        : [];
+    if (options.passkeyLengths.length > 0) step(`passkey ${setting.label}`);
     const speed = await measureSpeed(
       {
         modelPath: setup.modelPath,
@@ -67,13 +108,13 @@ export async function runBench(
       { signal: options.signal },
     );
     step(`speed ${setting.label}`);
-    measured.push({ setting, kvBytes, result, speed });
+    measured.push({ setting, kvBytes, result, longContext, retrieval, maxContext, speed });
   }
 
   const reference = measured.find(
     (m) => m.setting.types.k.every((t) => t === "f16") && m.setting.types.v.every((t) => t === "f16"),
   );
-  const rows: BenchRow[] = measured.map(({ setting, kvBytes, result, speed }) => ({
+  const rows: BenchRow[] = measured.map(({ setting, kvBytes, result, longContext, retrieval, maxContext, speed }) => ({
     label: setting.label,
     kvBytes,
     savingPct: Object.fromEntries(
@@ -82,14 +123,10 @@ export async function runBench(
         reference ? (1 - kvBytes[ctx]! / reference.kvBytes[ctx]!) * 100 : Number.NaN,
       ]),
     ),
-    quality: {
-      ppl: result.ppl,
-      pplBase: result.pplBase,
-      deltaPpl: result.deltaPpl,
-      deltaPplPct: result.deltaPplPct,
-      meanKld: result.meanKld,
-      top1Agreement: result.top1Agreement,
-    },
+    quality: qualityOf(result),
+    longContext,
+    retrieval,
+    maxContext,
     speed: speed.points,
     speedVsF16: speed.points.map((point) => {
       const base = reference?.speed.points.find((p) => p.test === point.test && p.depth === point.depth);
@@ -112,6 +149,10 @@ export async function runBench(
       os: `${platform()} ${release()}`,
     },
     contexts: options.contexts,
+    longContexts: options.longContexts,
+    longChunks: options.longChunks,
+    passkey: { lengths: options.passkeyLengths, trials: options.passkeyTrials },
+    kvMemoryLimitBytes: options.kvMemoryLimitBytes,
     speedTest: {
       promptTokens: options.promptTokens,
       genTokens: options.genTokens,
@@ -120,5 +161,16 @@ export async function runBench(
     },
     rows,
     createdAt: new Date().toISOString(),
+  };
+}
+
+function qualityOf(result: EvalResult): BenchRow["quality"] {
+  return {
+    ppl: result.ppl,
+    pplBase: result.pplBase,
+    deltaPpl: result.deltaPpl,
+    deltaPplPct: result.deltaPplPct,
+    meanKld: result.meanKld,
+    top1Agreement: result.top1Agreement,
   };
 }

@@ -1,5 +1,16 @@
+import type { RetrievalScore } from "../eval/retrieval.ts";
 import type { EvalResult } from "../eval/types.ts";
 import type { SpeedPoint } from "./llamaBench.ts";
+import type { MaxContextMeasurement } from "./maxContext.ts";
+
+/** Quality against f16 at one long context: each chunk's second half scored with the first half as context. */
+export interface LongContextQuality extends Pick<
+  EvalResult,
+  "ppl" | "pplBase" | "deltaPpl" | "deltaPplPct" | "meanKld" | "top1Agreement"
+> {
+  ctx: number;
+  chunks: number;
+}
 
 /** One row of the bench table: a K/V setting measured for memory, quality and speed on one machine in one run. */
 export interface BenchRow {
@@ -9,6 +20,12 @@ export interface BenchRow {
   /** share of the f16 row's bytes saved, by context size, in percent */
   savingPct: Record<number, number>;
   quality: Pick<EvalResult, "ppl" | "pplBase" | "deltaPpl" | "deltaPplPct" | "meanKld" | "top1Agreement">;
+  /** the same measures at each long context of the run */
+  longContext: LongContextQuality[];
+  /** passkey retrieval at each length of the run */
+  retrieval: RetrievalScore[];
+  /** the largest context that fits the run's K/V memory limit, by the server and by the formula */
+  maxContext?: MaxContextMeasurement;
   speed: SpeedPoint[];
   /** tokens/s relative to the f16 row at the same test and depth: 1.0 = as fast */
   speedVsF16: { test: "pp" | "tg"; depth: number; ratio: number }[];
@@ -22,6 +39,12 @@ export interface BenchReport {
   build: string;
   machine: { cpu: string; cores: number; threads: number; backend: string; os: string };
   contexts: number[];
+  /** long contexts quality was measured at, and chunks per context */
+  longContexts: number[];
+  longChunks: number;
+  passkey: { lengths: number[]; trials: number };
+  /** K/V memory limit the max-context column is for */
+  kvMemoryLimitBytes?: number;
   speedTest: { promptTokens: number; genTokens: number; depths: number[]; repetitions: number };
   rows: BenchRow[];
   createdAt: string;

@@ -9,7 +9,7 @@ import { runTuner } from "./runTuner.ts";
 // A small bench on the real model (short speed tests, one quality chunk): the table's structure and its
 // measured memory, not its speed (speed targets live in `npm run bench`, not in tests).
 describe("tuner bench", () => {
-  it("measures all five uniform rows and writes JSON, Markdown and the chart", async () => {
+  it("measures all five uniform rows and writes JSON, Markdown and the chart", { timeout: 1_500_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), "kvsplit-bench-"));
     const env = { KVSPLIT_CACHE_DIR: join(dir, "cache"), KVSPLIT_HOME: join(dir, "home") };
     const out = join(dir, "out");
@@ -32,6 +32,14 @@ describe("tuner bench", () => {
         "4",
         "--reps",
         "3",
+        "--kv-memory",
+        "16MiB",
+        "--long-ctx",
+        "512",
+        "--long-chunks",
+        "1",
+        "--passkey",
+        "65536",
         "--out",
         out,
         "--plot",
@@ -56,8 +64,32 @@ describe("tuner bench", () => {
     }
     expect(row("f16").speedVsF16.every((s) => s.ratio === 1)).toBe(true);
 
+    // max context at 16 MiB: the server's answer is the formula's, and one step more does not fit
+    for (const x of report.rows) {
+      const max = x.maxContext!;
+      expect(max.measuredCtx).toBe(max.formula.ctx);
+      expect(max.measuredBytes).toBeLessThanOrEqual(16 * 1024 * 1024);
+      expect(max.nextMeasuredBytes).toBeGreaterThan(16 * 1024 * 1024);
+    }
+    expect(row("k4v4").maxContext!.measuredCtx).toBeGreaterThan(row("k8v4").maxContext!.measuredCtx);
+    expect(row("k8v4").maxContext!.measuredCtx).toBeGreaterThan(row("f16").maxContext!.measuredCtx);
+
+    // long-context quality against f16 at the same context
+    for (const x of report.rows) expect(x.longContext.map((q) => [q.ctx, q.chunks])).toEqual([[512, 1]]);
+    expect(Math.abs(row("f16").longContext[0]!.deltaPplPct)).toBeLessThan(0.01);
+    expect(row("k4v4").longContext[0]!.meanKld).toBeGreaterThan(row("k8v8").longContext[0]!.meanKld);
+
+    // passkey (asked in longContext.test.ts): a length beyond Gemma's 32K training context is reported, not asked
+    for (const x of report.rows) {
+      expect(x.retrieval).toHaveLength(1);
+      expect(x.retrieval[0]).toMatchObject({ lengthTokens: 65536, trials: 0 });
+      expect(x.retrieval[0]!.skipped).toContain("training context (32768 tokens)");
+    }
+
     const markdown = readFileSync(join(out, "report.md"), "utf8");
-    expect(markdown).toContain("| K/V | KV MiB @4K | KV MiB @32K |");
+    expect(markdown).toContain("| K/V | KV MiB @4K | KV MiB @32K | max ctx @16.00 MiB (server / formula) |");
+    expect(markdown).toContain("| ΔPPL % @512 | KLD @512 | passkey @64K |");
+    expect(markdown).toContain("- passkey @64K: not asked, beyond the model's training context");
     expect(markdown).toContain("gemma-3-270m-q4_k_m.gguf");
     expect(readFileSync(join(out, "chart.svg"), "utf8")).toContain("<svg");
     expect(readFileSync(join(out, "chart.png")).subarray(1, 4).toString()).toBe("PNG");

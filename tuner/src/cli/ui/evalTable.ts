@@ -1,3 +1,4 @@
+import type { RetrievalScore } from "../../eval/retrieval.ts";
 import type { EvalResult } from "../../eval/types.ts";
 import type { PerLayerTypes } from "../../profiles/perLayerTypes.ts";
 import { formatBytes } from "../commands/model/formatBytes.ts";
@@ -15,6 +16,8 @@ export interface EvalReport extends Pick<
   chunks: number;
   build: string;
   kvBytes: { measured: number; formula: number; k: number; v: number };
+  /** passkey retrieval per length with this setting, and with f16 on the same prompts */
+  retrieval?: { setting: RetrievalScore; f16: RetrievalScore }[];
   fromCache: boolean;
   baselineComputed: boolean;
   llamaWallMs: number;
@@ -22,6 +25,15 @@ export interface EvalReport extends Pick<
 }
 
 const signed = (n: number, digits: number) => `${n >= 0 ? "+" : ""}${n.toFixed(digits)}`;
+
+function retrievalLine(setting: RetrievalScore, f16: RetrievalScore): string {
+  if (setting.skipped) return `not asked: ${setting.skipped}`;
+  const f16Says =
+    f16.correct * 2 >= f16.trials
+      ? `f16 ${f16.correct}/${f16.trials}`
+      : `f16 ${f16.correct}/${f16.trials}: the model cannot do it even with f16`;
+  return `${setting.correct}/${setting.trials} keys retrieved (${f16Says})`;
+}
 
 /** A short table for people; --json carries every field. */
 export function formatEvalTable(r: EvalReport): string {
@@ -43,6 +55,10 @@ export function formatEvalTable(r: EvalReport): string {
       "K/V bytes (formula)",
       `${r.kvBytes.formula} B: ${r.kvBytes.formula === r.kvBytes.measured ? "match" : "MISMATCH"}`,
     ],
+    ...(r.retrieval ?? []).map(({ setting, f16 }): [string, string] => [
+      `passkey @${setting.lengthTokens}`,
+      retrievalLine(setting, f16),
+    ]),
     ["result", r.fromCache ? "from cache" : `measured in ${(r.llamaWallMs / 1000).toFixed(1)} s`],
   ];
   const width = Math.max(...rows.map(([name]) => name.length));

@@ -10,6 +10,7 @@ import { prepareEval } from "../../../eval/setup.ts";
 import { builtinProfiles } from "../../../profiles/builtins.ts";
 import { loadProfileRef } from "../../../profiles/load.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../../../util/atomicFile.ts";
+import { parseByteSize } from "../../../util/byteSize.ts";
 import { createProgressBar } from "../../ui/progress.ts";
 
 interface BenchCommandOptions {
@@ -19,6 +20,11 @@ interface BenchCommandOptions {
   ctx: number;
   chunks: number;
   contexts: number[];
+  longCtx: number[];
+  longChunks: number;
+  passkey: number[];
+  passkeyTrials: number;
+  kvMemory: string;
   depth: number[];
   prompt: number;
   gen: number;
@@ -29,9 +35,11 @@ interface BenchCommandOptions {
   plot: boolean;
 }
 
+// "none" turns a measurement off
 const intList = (name: string) => (values: (string | number)[]) =>
   values
     .flatMap((v) => String(v).split(","))
+    .filter((v) => v !== "none")
     .map((v) => {
       const n = Number(v);
       if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} takes non-negative integers, got '${v}'`);
@@ -59,6 +67,37 @@ export const BenchCommand: CommandModule<object, BenchCommandOptions> = {
         coerce: intList("contexts"),
         description: "Context sizes for K/V memory",
       })
+      .option("kvMemory", {
+        alias: "kv-memory",
+        type: "string",
+        default: "64MiB",
+        description: "K/V memory for the max-context column, found by starting the server ('none' to skip)",
+      })
+      .option("longCtx", {
+        alias: "long-ctx",
+        type: "array",
+        default: [8192],
+        coerce: intList("long-ctx"),
+        description: "Long contexts for ΔPPL and KLD vs f16 (tokens per chunk; 'none' to skip)",
+      })
+      .option("longChunks", {
+        alias: "long-chunks",
+        type: "number",
+        default: 1,
+        description: "Chunks scored at each long context",
+      })
+      .option("passkey", {
+        type: "array",
+        default: [4096, 8192],
+        coerce: intList("passkey"),
+        description: "Passkey retrieval lengths in tokens ('none' to skip)",
+      })
+      .option("passkeyTrials", {
+        alias: "passkey-trials",
+        type: "number",
+        default: 3,
+        description: "Passkey trials per length (key depths spread over the context)",
+      })
       .option("depth", {
         type: "array",
         default: [0, 4096],
@@ -79,6 +118,13 @@ export const BenchCommand: CommandModule<object, BenchCommandOptions> = {
       .check((argv) => {
         if (!Number.isInteger(argv.reps) || argv.reps < 3)
           throw new Error(`--reps must be at least 3 (the median of fewer is noise), got ${argv.reps}`);
+        for (const [flag, value] of [
+          ["--long-chunks", argv.longChunks],
+          ["--passkey-trials", argv.passkeyTrials],
+        ] as const) {
+          if (!Number.isInteger(value) || value < 1) throw new Error(`${flag} must be an integer ≥ 1, got ${value}`);
+        }
+        if (argv.kvMemory !== "none") parseByteSize(argv.kvMemory, "--kv-memory");
         return true;
       }),
   async handler(argv) {
@@ -100,6 +146,11 @@ export const BenchCommand: CommandModule<object, BenchCommandOptions> = {
       depths: argv.depth,
       repetitions: argv.reps,
       threads: argv.threads,
+      longContexts: argv.longCtx,
+      longChunks: argv.longChunks,
+      passkeyLengths: argv.passkey,
+      passkeyTrials: argv.passkeyTrials,
+      kvMemoryLimitBytes: argv.kvMemory === "none" ? undefined : parseByteSize(argv.kvMemory, "--kv-memory"),
       onStep: (done, total, step) => progress.update(done, total, step, "steps"),
     });
     progress.stop();

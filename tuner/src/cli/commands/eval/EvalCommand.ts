@@ -3,8 +3,10 @@ import { defaultModelPath } from "../../../config.ts";
 import { evaluate } from "../../../eval/evaluate.ts";
 import { checkKvBytes } from "../../../eval/kvCheck.ts";
 import { settingFromProfile } from "../../../eval/kvSetting.ts";
+import { measureRetrieval } from "../../../eval/retrieval.ts";
 import { prepareEval } from "../../../eval/setup.ts";
 import { buildLabel } from "../../../native/buildInfo.ts";
+import { profileToLlamaArgs } from "../../../profiles/args.ts";
 import { loadProfileRef } from "../../../profiles/load.ts";
 import { kvTypeFromBits, parseKvType, uniformProfile } from "../../kvFlags.ts";
 import { createProgressBar } from "../../ui/progress.ts";
@@ -23,6 +25,8 @@ interface EvalCommandOptions {
   threads?: number;
   json: boolean;
   fresh: boolean;
+  passkey: number[];
+  passkeyTrials: number;
 }
 
 export const EvalCommand: CommandModule<object, EvalCommandOptions> = {
@@ -64,6 +68,27 @@ export const EvalCommand: CommandModule<object, EvalCommandOptions> = {
       .option("ctx", { type: "number", default: 512, description: "Tokens per chunk", group: "Measurement:" })
       .option("chunks", { type: "number", default: 8, description: "Chunks scored", group: "Measurement:" })
       .option("threads", { type: "number", description: "CPU threads (default: all cores)", group: "Measurement:" })
+      .option("passkey", {
+        type: "array",
+        default: [],
+        coerce: (values: (string | number)[]) =>
+          values
+            .flatMap((v) => String(v).split(","))
+            .map((v) => {
+              const n = Number(v);
+              if (!Number.isInteger(n) || n < 256) throw new Error(`--passkey takes lengths ≥ 256 tokens, got '${v}'`);
+              return n;
+            }),
+        description: "Also ask the passkey at these lengths (e.g. 4096,8192), with this setting and with f16",
+        group: "Measurement:",
+      })
+      .option("passkeyTrials", {
+        alias: "passkey-trials",
+        type: "number",
+        default: 3,
+        description: "Passkey trials per length (key depths spread over the context)",
+        group: "Measurement:",
+      })
       .option("json", { type: "boolean", default: false, description: "Print JSON for machines" })
       .option("fresh", { type: "boolean", default: false, description: "Measure again instead of using the cache" })
       .check((argv) => {
@@ -82,6 +107,8 @@ export const EvalCommand: CommandModule<object, EvalCommandOptions> = {
           throw new Error(`--ctx must be an integer ≥ 64, got ${argv.ctx}`);
         if (!Number.isInteger(argv.chunks) || argv.chunks < 1)
           throw new Error(`--chunks must be an integer ≥ 1, got ${argv.chunks}`);
+        if (!Number.isInteger(argv.passkeyTrials) || argv.passkeyTrials < 1)
+          throw new Error(`--passkey-trials must be an integer ≥ 1, got ${argv.passkeyTrials}`);
         return true;
       }),
   async handler(argv) {
@@ -111,6 +138,7 @@ export const EvalCommand: CommandModule<object, EvalCommandOptions> = {
     progress.stop();
     const { result } = outcome;
     const formulaBytes = checkKvBytes(setting.label, result.kv, facts, setting.types, setup.ctx);
+    const retrieval = argv.passkey.length > 0 ? await passkeyBesideF16(argv, setting.args, facts) : undefined;
     const wallMs = performance.now() - started;
 
     const report: EvalReport = {
@@ -135,6 +163,7 @@ export const EvalCommand: CommandModule<object, EvalCommandOptions> = {
         k: result.kv.sizeK,
         v: result.kv.sizeV,
       },
+      retrieval,
       fromCache: outcome.fromCache,
       baselineComputed: outcome.baselineComputed,
       llamaWallMs: outcome.fromCache ? 0 : result.wallMs,
@@ -143,3 +172,23 @@ export const EvalCommand: CommandModule<object, EvalCommandOptions> = {
     process.stdout.write(argv.json ? `${JSON.stringify(report, null, 2)}\n` : formatEvalTable(report));
   },
 };
+
+/** The setting's passkey scores next to f16's on the same prompts: a model that fails at f16 shows it. */
+async function passkeyBesideF16(
+  argv: Pick<EvalCommandOptions, "model" | "passkey" | "passkeyTrials" | "threads">,
+  settingArgs: string[],
+  facts: { contextLength: number },
+) {
+  const measure = (cacheArgs: string[]) =>
+    measureRetrieval({
+      modelPath: argv.model,
+      cacheArgs,
+      lengths: argv.passkey,
+      trials: argv.passkeyTrials,
+      trainingCtx: facts.contextLength,
+      threads: argv.threads,
+    });
+  const setting = await measure(settingArgs);
+  const f16 = await measure(profileToLlamaArgs(uniformProfile("f16", "f16")));
+  return setting.map((score, i) => ({ setting: score, f16: f16[i]! }));
+}
