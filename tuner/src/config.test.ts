@@ -6,10 +6,21 @@ import {
   appSupportDir,
   cacheDir,
   defaultModelPath,
+  buildInfoPath,
   evalCacheDir,
+  evalResultPath,
+  evalTextPartsDir,
+  evalBaselinePath,
   nativeBinDir,
+  nativeToolPath,
+  paretoChartBasePath,
+  paretoChartPngPath,
   profilesDir,
   repoRoot,
+  searchReportDir,
+  searchStudyPath,
+  speedCachePath,
+  typeProbeDir,
 } from "./config.ts";
 
 const home = "/home/ada";
@@ -56,5 +67,30 @@ describe("nativeBinDir", () => {
     expect(existsSync(join(repoRoot(), "native", "build.sh"))).toBe(true);
     expect(nativeBinDir({ env: {} })).toBe(join(repoRoot(), "native", "bin"));
     expect(nativeBinDir({ env: { KVSPLIT_NATIVE_BIN: "/opt/kv" } })).toBe("/opt/kv");
+  });
+});
+
+describe("cache files", () => {
+  it("puts eval results, baselines, text parts, search studies and speed points under the cache dir", () => {
+    const context = { env: { KVSPLIT_CACHE_DIR: "/c" } };
+    expect(evalResultPath("abc", context)).toBe("/c/eval/results/abc.json");
+    expect(evalBaselinePath("abc", context)).toBe("/c/eval/baselines/abc.kld");
+    expect(evalTextPartsDir(context)).toBe("/c/texts");
+    expect(searchStudyPath("abc", context)).toBe("/c/search/abc.json");
+    expect(speedCachePath("abc", context)).toBe("/c/speed/abc.json");
+  });
+});
+
+describe("native and report files", () => {
+  it("keeps the tools, the build record and the type probes in the bin dir", () => {
+    expect(nativeToolPath("llama-bench", "/b")).toBe("/b/llama-bench");
+    expect(buildInfoPath("/b")).toBe("/b/build-info.json");
+    expect(typeProbeDir("/b")).toBe("/b/probe");
+  });
+
+  it("writes a search's report and Pareto chart under reports/<profile name> in app support", () => {
+    expect(searchReportDir("small", "/k")).toBe("/k/reports/small");
+    expect(paretoChartBasePath("small", "/k")).toBe("/k/reports/small/pareto");
+    expect(paretoChartPngPath("small", "/k")).toBe("/k/reports/small/pareto.png");
   });
 });

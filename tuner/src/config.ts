@@ -36,6 +36,21 @@ export function nativeBinRecordPath(context?: PathContext): string {
   return join(appSupportDir(context), "native-bin");
 }
 
+/** One native tool (`llama-server`, `llama-bench`, ...) in `binDir`. */
+export function nativeToolPath(tool: string, binDir: string = nativeBinDir()): string {
+  return join(binDir, tool);
+}
+
+/** What native/build.sh records about the build it linked into `binDir` (tag, patch hash, options). */
+export function buildInfoPath(binDir: string = nativeBinDir()): string {
+  return join(binDir, "build-info.json");
+}
+
+/** Which K/V type pairs a build runs on its device: a property of the build, so it lives next to the binaries. */
+export function typeProbeDir(binDir: string = nativeBinDir()): string {
+  return join(binDir, "probe");
+}
+
 export function nativeBinDir({ env = process.env, ...rest }: PathContext = {}): string {
   const override = nonEmpty(env[nativeBinDirEnvVar]);
   if (override) return override;
@@ -92,6 +107,35 @@ export function evalCacheDir(context?: PathContext): string {
   return join(cacheDir(context), "eval");
 }
 
+/** One cached evaluation result (perplexity, KLD, K/V report of one setting), by its cache key. */
+export function evalResultPath(key: string, context?: PathContext): string {
+  return join(evalCacheDir(context), "results", `${key}.json`);
+}
+
+export function evalBaselinesDir(context?: PathContext): string {
+  return join(evalCacheDir(context), "baselines");
+}
+
+/** The f16 logits every KL-divergence of one setup is measured against, by the setup's cache key. */
+export function evalBaselinePath(key: string, context?: PathContext): string {
+  return join(evalBaselinesDir(context), `${key}.kld`);
+}
+
+/** The parts an eval text is split into (the search's half and the confirmation's half). */
+export function evalTextPartsDir(context?: PathContext): string {
+  return join(cacheDir(context), "texts");
+}
+
+/** One search study (every trial, so a killed search resumes), by the search's key. */
+export function searchStudyPath(key: string, context?: PathContext): string {
+  return join(cacheDir(context), "search", `${key}.json`);
+}
+
+/** llama-bench points of one setting, cached for --min-speed, by their key. */
+export function speedCachePath(key: string, context?: PathContext): string {
+  return join(cacheDir(context), "speed", `${key}.json`);
+}
+
 export const defaultModelFileName = "gemma-3-270m-q4_k_m.gguf";
 
 export function defaultModelPath(context?: PathContext): string {
@@ -133,6 +177,21 @@ export function serverKeyPath(supportDir: string = appSupportDir()): string {
 /** Held while a command starts, stops or switches the server, so two commands never race for the port. */
 export function serverLockPath(supportDir: string = appSupportDir()): string {
   return join(supportDir, "server.lock");
+}
+
+/** What `tuner search` writes for each profile it saves: report.md, study.json and the Pareto chart. */
+export function searchReportDir(profileName: string, supportDir: string = appSupportDir()): string {
+  return join(supportDir, "reports", profileName);
+}
+
+/** The Pareto chart's path without its extension: the search writes `.svg` and `.png` beside each other. */
+export function paretoChartBasePath(profileName: string, supportDir: string = appSupportDir()): string {
+  return join(searchReportDir(profileName, supportDir), "pareto");
+}
+
+/** The chart the extension shows with a profile. */
+export function paretoChartPngPath(profileName: string, supportDir: string = appSupportDir()): string {
+  return `${paretoChartBasePath(profileName, supportDir)}.png`;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

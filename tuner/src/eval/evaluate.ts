@@ -1,6 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import { evalCacheDir } from "../config.ts";
+import { evalResultPath } from "../config.ts";
 import { parseKvCacheReport } from "../native/kvReport.ts";
 import { parseKlDivergence, parseKlRunPerplexity } from "../native/perplexityOutput.ts";
 import { runNativeTool } from "../native/run.ts";
@@ -25,7 +24,7 @@ export interface EvaluateOutcome {
 }
 
 function resultPath(setup: EvalSetup, setting: KvSetting): string {
-  return join(evalCacheDir(), "results", `${evalCacheKey(setup, setting.args)}.json`);
+  return evalResultPath(evalCacheKey(setup, setting.args));
 }
 
 // llama-perplexity prints one "[n]ppl," per chunk (baseline) or one table row per chunk (KL run)

@@ -1,6 +1,5 @@
 import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
-import { join } from "node:path";
-import { evalCacheDir } from "../config.ts";
+import { evalBaselinePath, evalBaselinesDir } from "../config.ts";
 import { NativeToolFailedError, runNativeTool, type RunOptions } from "../native/run.ts";
 import { tempPathFor } from "../util/atomicFile.ts";
 import { evalCacheKey } from "./cacheKey.ts";
@@ -12,7 +11,7 @@ export const f16Args = ["-ctk", "f16", "-ctv", "f16"];
 
 /** Where the f16 logits of one (build, model, text, ctx, chunks) live. */
 export function klBaselinePath(setup: EvalSetup): string {
-  return join(evalCacheDir(), "baselines", `${evalCacheKey(setup, "f16-logits")}.kld`);
+  return evalBaselinePath(evalCacheKey(setup, "f16-logits"));
 }
 
 /**
@@ -27,7 +26,7 @@ export async function ensureKlBaseline(
   if (existsSync(path)) {
     return { path, computed: false };
   }
-  mkdirSync(join(evalCacheDir(), "baselines"), { recursive: true });
+  mkdirSync(evalBaselinesDir(), { recursive: true });
   const temp = tempPathFor(path);
   try {
     const run = await runNativeTool(

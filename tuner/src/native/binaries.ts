@@ -1,6 +1,5 @@
 import { existsSync } from "node:fs";
-import { join } from "node:path";
-import { nativeBinDir } from "../config.ts";
+import { nativeBinDir, nativeToolPath } from "../config.ts";
 
 export type NativeTool =
   "llama-server" | "llama-perplexity" | "llama-bench" | "llama-cli" | "test-backend-ops" | "test-arg-parser";
@@ -17,7 +16,7 @@ export class MissingBinaryError extends Error {
 
 /** Path of a patched llama.cpp tool; native/bin/ (or $KVSPLIT_NATIVE_BIN) is the one place they live. */
 export function resolveNativeBinary(tool: NativeTool, binDir: string = nativeBinDir()): string {
-  const path = join(binDir, tool);
+  const path = nativeToolPath(tool, binDir);
   if (!existsSync(path)) {
     throw new MissingBinaryError(tool, path);
   }

@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { z } from "zod";
-import { nativeBinDir } from "../config.ts";
+import { buildInfoPath, nativeBinDir } from "../config.ts";
 
 /** What native/build.sh built: written next to the binaries, so results can name the exact llama.cpp they came from. */
 export const buildInfoSchema = z.object({
@@ -24,7 +23,7 @@ export class BuildInfoMissingError extends Error {
 }
 
 export function readBuildInfo(binDir: string = nativeBinDir()): BuildInfo {
-  const path = join(binDir, "build-info.json");
+  const path = buildInfoPath(binDir);
   if (!existsSync(path)) {
     throw new BuildInfoMissingError(path);
   }

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { nativeBinDir } from "../config.ts";
+import { nativeBinDir, typeProbeDir } from "../config.ts";
 import { parseBenchAttnPlacement } from "../native/attnPlacement.ts";
 import { buildLabel, type BuildInfo } from "../native/buildInfo.ts";
 import { NativeToolFailedError, runNativeTool } from "../native/run.ts";
@@ -92,7 +92,6 @@ async function run(modelPath: string, k: KvType[], v: KvType[]): Promise<string 
 }
 
 // v2: pairs whose attention fell back to the CPU no longer count (earlier files counted every pair that ran)
-const probeDir = (binDir: string = nativeBinDir()) => join(binDir, "probe");
 const probeFilePrefix = (build: BuildInfo, modelHash: string) => `v2-${buildLabel(build)}-${modelHash.slice(0, 16)}-`;
 
 /**
@@ -107,7 +106,7 @@ export async function probeTypeSupport(
   candidates: readonly KvType[],
 ): Promise<TypeSupport> {
   // a property of the build, so it lives next to the binaries (and survives an isolated cache dir)
-  const path = join(probeDir(), `${probeFilePrefix(build, modelHash)}${candidates.join("_")}.json`);
+  const path = join(typeProbeDir(), `${probeFilePrefix(build, modelHash)}${candidates.join("_")}.json`);
   if (existsSync(path)) return JSON.parse(readFileSync(path, "utf8")) as TypeSupport;
 
   const allPairs = candidates.flatMap((k) => candidates.map((v) => pairKey(k, v)));
@@ -147,7 +146,7 @@ export function probedPairs(
 ): { onDevice: Set<string>; cpuFallback: Set<string> } {
   const onDevice = new Set<string>();
   const cpuFallback = new Set<string>();
-  const dir = probeDir(binDir);
+  const dir = typeProbeDir(binDir);
   if (!existsSync(dir)) return { onDevice, cpuFallback };
   const prefix = modelHash ? probeFilePrefix(build, modelHash) : `v2-${buildLabel(build)}-`;
   for (const file of readdirSync(dir).filter((f) => f.startsWith(prefix) && f.endsWith(".json"))) {

@@ -1,9 +1,8 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { z } from "zod";
 import { benchCacheArgs, measureSpeed, type SpeedPoint } from "../bench/llamaBench.ts";
-import { cacheDir } from "../config.ts";
+import { speedCachePath } from "../config.ts";
 import { buildLabel, type BuildInfo } from "../native/buildInfo.ts";
 import { writeJsonAtomic } from "../util/atomicFile.ts";
 
@@ -44,7 +43,7 @@ async function speedPoints(
     .update(JSON.stringify({ build: buildLabel(build), modelHash, args, check }))
     .digest("hex")
     .slice(0, 24);
-  const path = join(cacheDir(), "speed", `${key}.json`);
+  const path = speedCachePath(key);
   if (existsSync(path)) return JSON.parse(readFileSync(path, "utf8")) as SpeedPoint[];
   const { points } = await measureSpeed({
     modelPath,

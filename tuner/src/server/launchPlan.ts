@@ -1,5 +1,5 @@
 import { basename, join } from "node:path";
-import { defaultModelFileName, instructModelPath, nativeBinDir } from "../config.ts";
+import { defaultModelFileName, instructModelPath, nativeToolPath } from "../config.ts";
 import { findBuiltinProfile } from "../profiles/builtins.ts";
 import { profileToLlamaArgs } from "../profiles/args.ts";
 import type { Profile } from "../profiles/schema.ts";
@@ -21,7 +21,7 @@ export function activeProfile(store: ProfileStore): Profile {
 /** `native/bin/llama-server`, or undefined where the repo layout is unknown (inside a bundled Raycast build). */
 export function defaultServerBinaryPath(): string | undefined {
   try {
-    return join(nativeBinDir(), "llama-server");
+    return nativeToolPath("llama-server");
   } catch {
     return undefined;
   }
@@ -53,7 +53,8 @@ export function planLaunch(settings: ServerSettings, profile: Profile): LaunchPl
     ...profileToLlamaArgs(profile),
   ];
   return {
-    binaryPath: settings.binaryPath ?? defaultServerBinaryPath() ?? join("native", "bin", "llama-server"),
+    binaryPath:
+      settings.binaryPath ?? defaultServerBinaryPath() ?? nativeToolPath("llama-server", join("native", "bin")),
     modelPath,
     port,
     profileName: profile.name,
