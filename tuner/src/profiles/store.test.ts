@@ -7,6 +7,7 @@ import { ActiveProfileMissingError } from "./errors/ActiveProfileMissingError.ts
 import { ActiveProfileRemoveError } from "./errors/ActiveProfileRemoveError.ts";
 import { BuiltinProfileReadOnlyError } from "./errors/BuiltinProfileReadOnlyError.ts";
 import { ExportDestinationExistsError } from "./errors/ExportDestinationExistsError.ts";
+import { NotAnInvalidProfileFileError } from "./errors/NotAnInvalidProfileFileError.ts";
 import { ProfileExistsError } from "./errors/ProfileExistsError.ts";
 import { ProfileNotFoundError } from "./errors/ProfileNotFoundError.ts";
 import { ProfileStore } from "./store.ts";
@@ -101,6 +102,30 @@ describe("ProfileStore", () => {
     store.setActiveProfile("f16");
     store.remove("gemma-tuned");
     expect(store.activeProfileName()).toBe("f16");
+  });
+
+  it("sets a profile already read active without reading it again", () => {
+    const store = emptyStore();
+    store.save(sampleSearchProfile());
+    const profile = store.get("gemma-tuned");
+    rmSync(store.pathOf("gemma-tuned")); // a second read would throw ProfileNotFoundError
+    expect(store.setActiveProfile(profile)).toBe(profile);
+    expect(store.activeProfileName()).toBe("gemma-tuned");
+  });
+
+  it("deletes a file the list shows as invalid, and by path nothing else", () => {
+    const store = emptyStore();
+    store.save(sampleSearchProfile());
+    const broken = join(store.directory, "broken.json");
+    writeFileSync(broken, "{ not json");
+    const outside = join(store.supportDir, "other.json");
+    writeFileSync(outside, "{ not json");
+    expect(() => store.removeInvalidFile(store.pathOf("gemma-tuned"))).toThrow(NotAnInvalidProfileFileError);
+    expect(() => store.removeInvalidFile(outside)).toThrow(/expected one the profile list shows as invalid/);
+    store.removeInvalidFile(broken);
+    expect(existsSync(broken)).toBe(false);
+    expect(existsSync(store.pathOf("gemma-tuned"))).toBe(true);
+    expect(existsSync(outside)).toBe(true);
   });
 
   it("calls a damaged active-profile file or a vanished active profile an error, never f16", () => {

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, readdirSync, rmSync } from "node:fs";
-import { basename, join } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { z } from "zod";
 import { activeProfilePath, appSupportDir, profilesDir } from "../config.ts";
 import { writeJsonAtomic } from "../util/atomicFile.ts";
@@ -10,6 +10,7 @@ import { ActiveProfileRemoveError } from "./errors/ActiveProfileRemoveError.ts";
 import { BuiltinProfileReadOnlyError } from "./errors/BuiltinProfileReadOnlyError.ts";
 import { ExportDestinationExistsError } from "./errors/ExportDestinationExistsError.ts";
 import { InvalidProfileError } from "./errors/InvalidProfileError.ts";
+import { NotAnInvalidProfileFileError } from "./errors/NotAnInvalidProfileFileError.ts";
 import { ProfileExistsError } from "./errors/ProfileExistsError.ts";
 import { ProfileFileNameMismatchError } from "./errors/ProfileFileNameMismatchError.ts";
 import { ProfileNotFoundError } from "./errors/ProfileNotFoundError.ts";
@@ -103,6 +104,14 @@ export class ProfileStore {
     rmSync(this.pathOf(name));
   }
 
+  /** Deletes a file that `list` reports as invalid (it cannot be read as a profile, so it has no name to remove). */
+  removeInvalidFile(path: string): void {
+    if (!this.list().invalid.some((file) => resolve(file.path) === resolve(path))) {
+      throw new NotAnInvalidProfileFileError(path, this.directory);
+    }
+    rmSync(path);
+  }
+
   /** Writes the profile to `destination`; an existing file is replaced only with `overwrite`. */
   exportProfile(name: string, destination: string, options: { overwrite?: boolean } = {}): void {
     const profile = this.get(name);
@@ -153,9 +162,12 @@ export class ProfileStore {
     }
   }
 
-  /** Makes `name` the active profile; it must exist. */
-  setActiveProfile(name: string): Profile {
-    const profile = this.get(name);
+  /**
+   * Makes a profile the active one: a name is read first (it must exist); a profile that `get` already returned is
+   * not read again.
+   */
+  setActiveProfile(nameOrProfile: string | Profile): Profile {
+    const profile = typeof nameOrProfile === "string" ? this.get(nameOrProfile) : nameOrProfile;
     writeJsonAtomic(activeProfilePath(this.supportDir), { name: profile.name });
     return profile;
   }

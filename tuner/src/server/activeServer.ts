@@ -83,11 +83,12 @@ export class ActiveServer {
    * switched, undefined when none was running (the next start picks the profile up).
    */
   async useProfile(name: string, onStep?: (step: StartStep) => void): Promise<ServerState | undefined> {
+    // read once: the plan, the switch and the active-profile file all use this copy
     const profile: Profile = this.store.get(name);
     const plan = await this.plan(profile);
     const status = await this.manager.status();
     const server = status.state === "running" ? await this.manager.ensureRunning(plan, onStep) : undefined;
-    this.store.setActiveProfile(profile.name);
+    this.store.setActiveProfile(profile);
     return server;
   }
 }

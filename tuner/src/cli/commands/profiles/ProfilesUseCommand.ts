@@ -23,7 +23,7 @@ export const ProfilesUseCommand: CommandModule<object, ProfilesUseCommandOptions
     const profile = store.get(argv.name);
     // the same fit rule the server applies, so an active profile always starts
     checkProfileFitsModel(profile, await readModelFacts(planLaunch({ modelPath: argv.model }, profile).modelPath));
-    store.setActiveProfile(profile.name);
+    store.setActiveProfile(profile);
     process.stdout.write(`active profile: ${profile.name}\n`);
   },
 };
