@@ -13,17 +13,12 @@ import { hideBin } from "yargs/helpers";
 import { measureSpeed, type SpeedPoint } from "../tuner/src/bench/llamaBench.ts";
 import { defaultModelPath, nativeBinDir, repoRoot } from "../tuner/src/config.ts";
 import { buildLabel, readBuildInfo } from "../tuner/src/native/buildInfo.ts";
+import type { KvType } from "../tuner/src/profiles/schema.ts";
+import { uniformPairs } from "../tuner/src/profiles/uniformPairs.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../tuner/src/util/atomicFile.ts";
 
-const pairs: [string, string][] = [
-  ["f16", "f16"],
-  ["q8_0", "q8_0"],
-  ["q8_0", "q4_0"],
-  ["q4_0", "q8_0"],
-  ["q4_0", "q4_0"],
-  ["q8_0", "f16"],
-  ["f16", "q4_0"],
-];
+// the uniform pairs, then two mixed ones (K and V of different types)
+const pairs: { k: KvType; v: KvType }[] = [...uniformPairs, { k: "q8_0", v: "f16" }, { k: "f16", v: "q4_0" }];
 
 const argv = await yargs(hideBin(process.argv))
   .option("model", { type: "string", default: defaultModelPath() })
@@ -47,13 +42,13 @@ const depths = argv.depth.split(",").map(Number);
 
 type Row = { build: string; k: string; v: string; points: SpeedPoint[] };
 const rows: Row[] = [];
-for (const [k, v] of pairs) {
+for (const { k, v } of pairs) {
   for (const build of builds) {
     process.stderr.write(`${build.name} K=${k} V=${v}\n`);
     const { points } = await measureSpeed(
       {
         modelPath: argv.model,
-        cacheArgs: ["-ctk", k, "-ctv", v],
+        cache: { mode: "uniform", k, v },
         promptTokens: argv.prompt,
         genTokens: argv.gen,
         depths,

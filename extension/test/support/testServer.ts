@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
-import { freeLoopbackPort } from "@kvsplit/tuner/bench/kvMemory";
+import { freeLoopbackPort } from "@kvsplit/tuner/util/loopbackPort";
 import { instructModelPath } from "@kvsplit/tuner/config";
 import { resolveNativeBinary } from "@kvsplit/tuner/native/binaries";
 import { waitUntil } from "@kvsplit/tuner/server/processInfo";

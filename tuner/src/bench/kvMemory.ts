@@ -1,9 +1,6 @@
 import { kvCacheReportFromServer, serverKvCacheSchema, type KvCacheReport } from "../native/kvReport.ts";
 import { withScratchServer } from "../native/scratchServer.ts";
 
-// tests and the extension's test support import it from here
-export { freeLoopbackPort } from "../util/loopbackPort.ts";
-
 /** What llama-server's GET /props says about its memory: the K/V report and the context one slot gets. */
 export interface ServerMemory extends KvCacheReport {
   /** default_generation_settings.n_ctx: the slot's context (capped by llama-server at the training context) */

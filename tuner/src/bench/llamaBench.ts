@@ -1,6 +1,8 @@
 import { availableParallelism } from "node:os";
 import { z } from "zod";
+import { llamaBenchArgs } from "../native/llamaBenchArgs.ts";
 import { runNativeTool, type RunOptions } from "../native/run.ts";
+import type { ProfileCache } from "../profiles/schema.ts";
 
 /** One llama-bench measurement (its -o json record, the fields we use). */
 const benchRecordSchema = z.object({
@@ -30,8 +32,8 @@ export interface SpeedPoint {
 
 export interface SpeedRequest {
   modelPath: string;
-  /** the K/V setting's llama.cpp flags (uniform -ctk/-ctv or per-layer) */
-  cacheArgs: string[];
+  /** the K/V cache measured */
+  cache: ProfileCache;
   promptTokens: number;
   genTokens: number;
   depths: number[];
@@ -45,16 +47,6 @@ export function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-// llama-bench has its own flag parser: -fa takes 0/1, the rest of the K/V flags are the same
-export const benchCacheArgs = (args: string[]) => {
-  const out: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    if (args[i] === "-fa") i++;
-    else out.push(args[i]!);
-  }
-  return out;
-};
-
 /** Prompt and generation speed of one K/V setting, flash attention on, median of the repetitions. */
 export async function measureSpeed(
   request: SpeedRequest,
@@ -62,25 +54,16 @@ export async function measureSpeed(
 ): Promise<{ points: SpeedPoint[]; records: BenchRecord[] }> {
   const run = await runNativeTool(
     "llama-bench",
-    [
-      "-m",
-      request.modelPath,
-      "-p",
-      String(request.promptTokens),
-      "-n",
-      String(request.genTokens),
-      "-d",
-      request.depths.join(","),
-      "-r",
-      String(request.repetitions),
-      "-t",
-      String(request.threads ?? availableParallelism()),
-      "-fa",
-      "1",
-      "-o",
-      "json",
-      ...request.cacheArgs,
-    ],
+    llamaBenchArgs({
+      modelPath: request.modelPath,
+      promptTokens: request.promptTokens,
+      genTokens: request.genTokens,
+      depths: request.depths,
+      repetitions: request.repetitions,
+      threads: request.threads ?? availableParallelism(),
+      json: true,
+      kv: request.cache,
+    }),
     options,
   );
   const records = z.array(benchRecordSchema).parse(JSON.parse(run.stdout));

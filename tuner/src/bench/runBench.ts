@@ -9,7 +9,7 @@ import { buildLabel } from "../native/buildInfo.ts";
 import { KvBytesMismatchError } from "../eval/kvCheck.ts";
 import { measureRetrieval } from "../eval/retrieval.ts";
 import { measureKvMemory } from "./kvMemory.ts";
-import { benchCacheArgs, measureSpeed } from "./llamaBench.ts";
+import { measureSpeed } from "./llamaBench.ts";
 import { measureMaxContext } from "./maxContext.ts";
 import type { BenchReport, BenchRow, LongContextQuality } from "./types.ts";
 
@@ -98,7 +98,7 @@ export async function runBench(
     const speed = await measureSpeed(
       {
         modelPath: setup.modelPath,
-        cacheArgs: benchCacheArgs(setting.args),
+        cache: setting.profile.cache,
         promptTokens: options.promptTokens,
         genTokens: options.genTokens,
         depths: options.depths,

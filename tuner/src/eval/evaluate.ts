@@ -1,12 +1,12 @@
 import { existsSync, readFileSync } from "node:fs";
 import { evalResultPath } from "../config.ts";
 import { parseKvCacheReport } from "../native/kvReport.ts";
+import { llamaPerplexityArgs } from "../native/llamaPerplexityArgs.ts";
 import { parseKlDivergence, parseKlRunPerplexity } from "../native/perplexityOutput.ts";
 import { runNativeTool } from "../native/run.ts";
 import { writeJsonAtomic } from "../util/atomicFile.ts";
 import { evalCacheKey } from "./cacheKey.ts";
 import { ensureKlBaseline } from "./klBaseline.ts";
-import { perplexityArgs } from "./perplexityArgs.ts";
 import type { EvalResult, EvalSetup, KvSetting } from "./types.ts";
 
 export interface EvaluateOptions {
@@ -65,7 +65,7 @@ export async function evaluate(
 
   const run = await runNativeTool(
     "llama-perplexity",
-    [...perplexityArgs(setup), ...setting.args, "--kl-divergence-base", baseline.path, "--kl-divergence"],
+    [...llamaPerplexityArgs(setup, setting.args), "--kl-divergence-base", baseline.path, "--kl-divergence"],
     { signal: options.signal, onLine: chunkCounter(setup.chunks, "setting", options.onProgress) },
   );
 

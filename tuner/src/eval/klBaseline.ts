@@ -1,13 +1,16 @@
 import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import { evalBaselinePath, evalBaselinesDir } from "../config.ts";
+import { llamaPerplexityArgs } from "../native/llamaPerplexityArgs.ts";
 import { NativeToolFailedError, runNativeTool, type RunOptions } from "../native/run.ts";
+import { profileToLlamaArgs } from "../profiles/args.ts";
+import { f16Pair, pairCache } from "../profiles/uniformPairs.ts";
 import { tempPathFor } from "../util/atomicFile.ts";
 import { evalCacheKey } from "./cacheKey.ts";
 import { EvalTextTooShortError } from "./errors/EvalTextTooShortError.ts";
-import { perplexityArgs } from "./perplexityArgs.ts";
 import type { EvalSetup } from "./types.ts";
 
-export const f16Args = ["-ctk", "f16", "-ctv", "f16"];
+/** The K/V flags of the f16 cache the baseline logits come from. */
+const f16Args = profileToLlamaArgs({ cache: pairCache(f16Pair) });
 
 /** Where the f16 logits of one (build, model, text, ctx, chunks) live. */
 export function klBaselinePath(setup: EvalSetup): string {
@@ -31,7 +34,7 @@ export async function ensureKlBaseline(
   try {
     const run = await runNativeTool(
       "llama-perplexity",
-      [...perplexityArgs(setup), "-f", setup.text.path, ...f16Args, "--kl-divergence-base", temp],
+      [...llamaPerplexityArgs(setup, f16Args), "-f", setup.text.path, "--kl-divergence-base", temp],
       options,
     ).catch((error: unknown) => {
       // llama-perplexity refuses a text shorter than two windows

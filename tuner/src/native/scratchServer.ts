@@ -2,6 +2,7 @@ import { execa } from "execa";
 import { availableParallelism } from "node:os";
 import { freeLoopbackPort } from "../util/loopbackPort.ts";
 import { resolveNativeBinary } from "./binaries.ts";
+import { llamaServerArgs } from "./llamaServerArgs.ts";
 
 export class ScratchServerError extends Error {
   constructor(ctx: number, detail: string) {
@@ -12,7 +13,7 @@ export class ScratchServerError extends Error {
 
 export interface ScratchServerOptions {
   modelPath: string;
-  /** K/V flags (profileToLlamaArgs or a setting's args) */
+  /** the setting's K/V flags (profileToLlamaArgs, a KvSetting's args) */
   cacheArgs: string[];
   ctx: number;
   threads?: number;
@@ -31,12 +32,14 @@ export async function withScratchServer<T>(
   const port = await freeLoopbackPort();
   const server = execa(
     resolveNativeBinary("llama-server"),
-    [
-      ...["-m", options.modelPath, "-c", String(options.ctx), "-np", "1"],
-      ...["--host", "127.0.0.1", "--port", String(port)],
-      ...["-t", String(options.threads ?? availableParallelism()), "--no-warmup"],
-      ...options.cacheArgs,
-    ],
+    llamaServerArgs({
+      modelPath: options.modelPath,
+      port,
+      ctx: options.ctx,
+      threads: options.threads ?? availableParallelism(),
+      extraArgs: ["--no-warmup"],
+      kvArgs: options.cacheArgs,
+    }),
     { reject: false, all: true, stdin: "ignore" },
   );
   const baseUrl = `http://127.0.0.1:${port}`;

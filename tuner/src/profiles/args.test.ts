@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { profileToLlamaArgs } from "./args.ts";
+import { cacheTypeArgs, profileToLlamaArgs } from "./args.ts";
 import { builtinProfiles } from "./builtins.ts";
 
 describe("profileToLlamaArgs", () => {
@@ -28,8 +28,10 @@ describe("profileToLlamaArgs", () => {
     ]);
   });
 
-  it("gives each built-in its own flags", () => {
-    const flags = builtinProfiles.map((profile) => profileToLlamaArgs(profile).slice(2).join(" "));
+  it("gives each built-in its own flags: its type flags after flash attention", () => {
+    for (const profile of builtinProfiles)
+      expect(profileToLlamaArgs(profile)).toEqual(["-fa", "on", ...cacheTypeArgs(profile.cache)]);
+    const flags = builtinProfiles.map((profile) => cacheTypeArgs(profile.cache).join(" "));
     expect(flags).toEqual([
       "-ctk f16 -ctv f16",
       "-ctk q8_0 -ctv q8_0",

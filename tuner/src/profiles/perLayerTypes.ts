@@ -16,3 +16,14 @@ export function perLayerTypes(cache: ProfileCache, nLayer: number): PerLayerType
   }
   return { k: [...cache.k], v: [...cache.v] };
 }
+
+/**
+ * The cache that selects these types: uniform when every layer has the same pair, so llama.cpp gets plain -ctk/-ctv
+ * (the same allocation, and the same eval cache key as the uniform setting of eval and bench).
+ */
+export function cacheOfTypes(types: PerLayerTypes): ProfileCache {
+  const uniform = new Set(types.k).size === 1 && new Set(types.v).size === 1;
+  return uniform
+    ? { mode: "uniform", k: types.k[0]!, v: types.v[0]! }
+    : { mode: "per-layer", k: [...types.k], v: [...types.v] };
+}

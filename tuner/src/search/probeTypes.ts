@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { nativeBinDir, typeProbeDir } from "../config.ts";
 import { parseBenchAttnPlacement } from "../native/attnPlacement.ts";
 import { buildLabel, type BuildInfo } from "../native/buildInfo.ts";
+import { llamaBenchArgs } from "../native/llamaBenchArgs.ts";
 import { NativeToolFailedError, runNativeTool } from "../native/run.ts";
 import type { KvType } from "../profiles/schema.ts";
 import { writeJsonAtomic } from "../util/atomicFile.ts";
@@ -62,23 +63,14 @@ export function decidePairSupport(
 
 /** The probe's llama-bench arguments: every k × v combination, one short prompt and one token each. */
 export function probeBenchArgs(modelPath: string, k: readonly KvType[], v: readonly KvType[]): string[] {
-  return [
-    "-m",
+  return llamaBenchArgs({
     modelPath,
-    "-p",
-    "8",
-    "-n",
-    "1",
-    "-r",
-    "1",
-    "-fa",
-    "1",
-    "--no-warmup",
-    "-ctk",
-    k.join(","),
-    "-ctv",
-    v.join(","),
-  ];
+    promptTokens: 8,
+    genTokens: 1,
+    repetitions: 1,
+    noWarmup: true,
+    kv: { mode: "every-pair", k, v },
+  });
 }
 
 /** llama-bench's whole output when every k × v combination ran, undefined when it failed. */

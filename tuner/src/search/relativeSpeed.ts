@@ -1,9 +1,12 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { z } from "zod";
-import { benchCacheArgs, measureSpeed, type SpeedPoint } from "../bench/llamaBench.ts";
+import { measureSpeed, type SpeedPoint } from "../bench/llamaBench.ts";
 import { speedCachePath } from "../config.ts";
 import { buildLabel, type BuildInfo } from "../native/buildInfo.ts";
+import { profileToLlamaArgs } from "../profiles/args.ts";
+import { cacheSchema, type ProfileCache } from "../profiles/schema.ts";
+import { f16Pair, pairCache } from "../profiles/uniformPairs.ts";
 import { writeJsonAtomic } from "../util/atomicFile.ts";
 
 /** How speed is measured for --min-speed: one llama-bench run per setting, at one depth. */
@@ -29,25 +32,24 @@ export const relativeSpeedSchema = z.object({
 });
 export type RelativeSpeed = z.infer<typeof relativeSpeedSchema>;
 
-const f16Args = ["-ctk", "f16", "-ctv", "f16"];
-
 /** llama-bench's points for one setting, cached per build, model, setting and check. */
 async function speedPoints(
   modelPath: string,
   modelHash: string,
   build: BuildInfo,
-  args: string[],
+  cache: ProfileCache,
   check: SpeedCheck,
 ): Promise<SpeedPoint[]> {
+  // the setting named by its flags, as the eval cache names it
   const key = createHash("sha256")
-    .update(JSON.stringify({ build: buildLabel(build), modelHash, args, check }))
+    .update(JSON.stringify({ build: buildLabel(build), modelHash, args: profileToLlamaArgs({ cache }), check }))
     .digest("hex")
     .slice(0, 24);
   const path = speedCachePath(key);
   if (existsSync(path)) return JSON.parse(readFileSync(path, "utf8")) as SpeedPoint[];
   const { points } = await measureSpeed({
     modelPath,
-    cacheArgs: benchCacheArgs(args),
+    cache,
     promptTokens: check.promptTokens,
     genTokens: check.genTokens,
     depths: [check.depth],
@@ -58,25 +60,46 @@ async function speedPoints(
   return points;
 }
 
-/** Prompt and generation speed of a setting relative to the f16 cache, both measured with llama-bench here. */
+/**
+ * Prompt and generation speed of a setting relative to the f16 cache, both measured with llama-bench here.
+ * `setting` is its cache (or, until runSearch passes the cache, its profileToLlamaArgs flags).
+ */
 export async function relativeSpeed(
   modelPath: string,
   modelHash: string,
   build: BuildInfo,
-  args: string[],
+  setting: ProfileCache | readonly string[],
   check: SpeedCheck,
 ): Promise<RelativeSpeed> {
   const tps = (points: SpeedPoint[], test: "pp" | "tg") => points.find((p) => p.test === test)!.medianTps;
-  const f16 = await speedPoints(modelPath, modelHash, build, f16Args, check);
-  const setting = await speedPoints(modelPath, modelHash, build, args, check);
-  const promptRatio = tps(setting, "pp") / tps(f16, "pp");
-  const generationRatio = tps(setting, "tg") / tps(f16, "tg");
+  const f16 = await speedPoints(modelPath, modelHash, build, pairCache(f16Pair), check);
+  const cache = isFlagList(setting) ? cacheOfFlags(setting) : setting;
+  const points = await speedPoints(modelPath, modelHash, build, cache, check);
+  const promptRatio = tps(points, "pp") / tps(f16, "pp");
+  const generationRatio = tps(points, "tg") / tps(f16, "tg");
   return {
     ratio: Math.min(promptRatio, generationRatio),
-    promptTps: tps(setting, "pp"),
-    generationTps: tps(setting, "tg"),
+    promptTps: tps(points, "pp"),
+    generationTps: tps(points, "tg"),
     f16PromptTps: tps(f16, "pp"),
     f16GenerationTps: tps(f16, "tg"),
     depth: check.depth,
   };
+}
+
+const isFlagList = (setting: ProfileCache | readonly string[]): setting is readonly string[] => Array.isArray(setting);
+
+// Interim, while runSearch still hands a setting's flags (profileToLlamaArgs) instead of its cache: the cache they
+// select. Goes when every caller passes the cache.
+function cacheOfFlags(args: readonly string[]): ProfileCache {
+  const after = (flag: string) => args[args.indexOf(flag) + 1] ?? "";
+  return cacheSchema.parse(
+    args.includes("-ctk")
+      ? { mode: "uniform", k: after("-ctk"), v: after("-ctv") }
+      : {
+          mode: "per-layer",
+          k: after("--cache-type-k-layers").split(","),
+          v: after("--cache-type-v-layers").split(","),
+        },
+  );
 }

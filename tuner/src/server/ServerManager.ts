@@ -14,7 +14,7 @@ import { findManagedServer, findPortHolder } from "./findServer.ts";
 import { newApiKey, writeKeyFile } from "./keyFile.ts";
 import { sameLaunch } from "./launchPlan.ts";
 import { readLogTail } from "./logTail.ts";
-import { isPortFree } from "./ports.ts";
+import { isPortFree } from "../util/loopbackPort.ts";
 import { isServerProcess, waitUntil } from "./processInfo.ts";
 import { withServerLock } from "./serverLock.ts";
 import { spawnDetached } from "./spawnDetached.ts";

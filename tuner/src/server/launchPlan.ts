@@ -1,6 +1,7 @@
 import { basename, join } from "node:path";
 import { defaultModelFileName, instructModelPath, nativeToolPath } from "../config.ts";
 import { findBuiltinProfile } from "../profiles/builtins.ts";
+import { llamaServerArgs } from "../native/llamaServerArgs.ts";
 import { profileToLlamaArgs } from "../profiles/args.ts";
 import type { Profile } from "../profiles/schema.ts";
 import type { ProfileStore } from "../profiles/store.ts";
@@ -36,22 +37,25 @@ export function servedModelPath(settings: ServerSettings): string {
 }
 
 /**
- * The exact command line for `profile`: always on 127.0.0.1, one slot so the whole context serves one chat. Whether
+ * The exact command line for `profile` (llamaServerArgs: 127.0.0.1, one slot so the whole context serves one chat). Whether
  * the profile fits the model is the one rule in profiles/fit.ts, which ActiveServer applies with the model's facts.
  */
 export function planLaunch(settings: ServerSettings, profile: Profile): LaunchPlan {
   const modelPath = servedModelPath(settings);
   const port = settings.port ?? defaultServerPort;
-  const args = [
-    ...["-m", modelPath, "--host", "127.0.0.1", "--port", String(port)],
-    ...["-c", String(settings.contextSize ?? defaultContextSize), "-np", "1"],
-    ...["-t", String(settings.threads ?? defaultServerThreads())],
-    ...(settings.gpuLayers !== undefined ? ["-ngl", String(settings.gpuLayers)] : []),
-    ...chatTemplateArgs(settings.chatTemplate, modelPath),
-    // the model id clients see (/v1/models, answers): the file's name, not the absolute path into the user's cache
-    ...["--alias", basename(modelPath, ".gguf")],
-    ...profileToLlamaArgs(profile),
-  ];
+  const args = llamaServerArgs({
+    modelPath,
+    port,
+    ctx: settings.contextSize ?? defaultContextSize,
+    threads: settings.threads ?? defaultServerThreads(),
+    gpuLayers: settings.gpuLayers,
+    extraArgs: [
+      ...chatTemplateArgs(settings.chatTemplate, modelPath),
+      // the model id clients see (/v1/models, answers): the file's name, not the absolute path into the user's cache
+      ...["--alias", basename(modelPath, ".gguf")],
+    ],
+    kvArgs: profileToLlamaArgs(profile),
+  });
   return {
     binaryPath:
       settings.binaryPath ?? defaultServerBinaryPath() ?? nativeToolPath("llama-server", join("native", "bin")),

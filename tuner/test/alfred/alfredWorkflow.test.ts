@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { parse } from "plist";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freeLoopbackPort } from "../../src/bench/kvMemory.ts";
+import { freeLoopbackPort } from "../../src/util/loopbackPort.ts";
 import { instructModelPath, repoRoot } from "../../src/config.ts";
 import { readModelFacts } from "../../src/model/gguf.ts";
 import { builtinProfiles } from "../../src/profiles/builtins.ts";

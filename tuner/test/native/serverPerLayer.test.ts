@@ -1,6 +1,6 @@
 import { execa, type ResultPromise } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freeLoopbackPort } from "../../src/bench/kvMemory.ts";
+import { freeLoopbackPort } from "../../src/util/loopbackPort.ts";
 import { resolveNativeBinary } from "../../src/native/binaries.ts";
 import { serverKvCacheSchema } from "../../src/native/kvReport.ts";
 import { gemmaModelPath } from "../fixtures.ts";

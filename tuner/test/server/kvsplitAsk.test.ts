@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freeLoopbackPort } from "../../src/bench/kvMemory.ts";
+import { freeLoopbackPort } from "../../src/util/loopbackPort.ts";
 import { defaultMaxAnswerTokens } from "../../src/client/askDefaults.ts";
 import { instructModelFileName, repoRoot, serverStatePath } from "../../src/config.ts";
 import { ServerManager } from "../../src/server/ServerManager.ts";

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freeLoopbackPort } from "../../src/bench/kvMemory.ts";
+import { freeLoopbackPort } from "../../src/util/loopbackPort.ts";
 import { repoRoot } from "../../src/config.ts";
 import { ServerManager } from "../../src/server/ServerManager.ts";
 import { isServerProcess } from "../../src/server/processInfo.ts";

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freeLoopbackPort } from "../../src/bench/kvMemory.ts";
+import { freeLoopbackPort } from "../../src/util/loopbackPort.ts";
 import { activeProfilePath, repoRoot, serverKeyPath } from "../../src/config.ts";
 import { readModelFacts } from "../../src/model/gguf.ts";
 import { ServerManager } from "../../src/server/ServerManager.ts";

@@ -4,7 +4,7 @@ import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import OpenAI, { AuthenticationError, PermissionDeniedError } from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freeLoopbackPort } from "../../src/bench/kvMemory.ts";
+import { freeLoopbackPort } from "../../src/util/loopbackPort.ts";
 import { serverKeyPath, serverStatePath } from "../../src/config.ts";
 import { findBuiltinProfile } from "../../src/profiles/builtins.ts";
 import { PortInUseError } from "../../src/server/errors/PortInUseError.ts";

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freeLoopbackPort } from "../../src/bench/kvMemory.ts";
+import { freeLoopbackPort } from "../../src/util/loopbackPort.ts";
 import { resolveNativeBinary } from "../../src/native/binaries.ts";
 import { readModelFacts } from "../../src/model/gguf.ts";
 import type { Profile } from "../../src/profiles/schema.ts";

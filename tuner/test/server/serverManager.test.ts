@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freeLoopbackPort } from "../../src/bench/kvMemory.ts";
+import { freeLoopbackPort } from "../../src/util/loopbackPort.ts";
 import { ConnectionLostError } from "../../src/client/errors/ConnectionLostError.ts";
 import { ServerNotRunningError } from "../../src/client/errors/ServerNotRunningError.ts";
 import { LlamaServerClient } from "../../src/client/LlamaServerClient.ts";
