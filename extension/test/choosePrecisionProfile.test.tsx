@@ -1,11 +1,11 @@
 import { ProfileStore } from "@kvsplit/tuner/profiles/store";
 import { findBuiltinProfile } from "@kvsplit/tuner/profiles/builtins";
 import { planLaunch } from "@kvsplit/tuner/server/launchPlan";
-import { instructModelPath } from "@kvsplit/tuner/config";
+import { instructModelPath, paretoChartPngPath, searchReportDir } from "@kvsplit/tuner/config";
 import { readModelFacts } from "@kvsplit/tuner/model/gguf";
 import { manualPerLayerProfile } from "@kvsplit/tuner/profiles/testProfiles";
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import ChoosePrecisionProfile from "../src/choose-precision-profile.tsx";
@@ -52,8 +52,8 @@ describe("Choose Precision Profile (real llama-server)", () => {
     store.save(manualPerLayerProfile("gemma-split", { ...served, fileName: "gemma-3-270m-q4_k_m.gguf", nLayer: 18 }));
     mkdirSync(store.directory, { recursive: true });
     writeFileSync(join(store.directory, "broken.json"), JSON.stringify({ schemaVersion: 1, name: "broken" }));
-    mkdirSync(join(testServer().supportPath, "reports", "tuned-small"), { recursive: true });
-    writeFileSync(join(testServer().supportPath, "reports", "tuned-small", "pareto.png"), "");
+    mkdirSync(searchReportDir("tuned-small", testServer().supportPath), { recursive: true });
+    writeFileSync(paretoChartPngPath("tuned-small", testServer().supportPath), "");
   });
 
   it("lists built-ins and saved profiles with their savings, quality, budget and date", async () => {
@@ -127,5 +127,25 @@ describe("Choose Precision Profile (real llama-server)", () => {
     fireEvent.click(within(item("tuned-small")).getByRole("button", { name: "Delete Profile" }));
     await waitFor(() => expect(screen.queryByRole("listitem", { name: "tuned-small" })).toBeNull());
     expect(store.list().profiles.map((profile) => profile.name)).not.toContain("tuned-small");
+  });
+
+  it("refuses to delete the active profile and says what to do", async () => {
+    store.setActiveProfile("served-split");
+    launch();
+    await waitFor(() => item("served-split"));
+    fireEvent.click(within(item("served-split")).getByRole("button", { name: "Delete Profile" }));
+    await waitFor(() => expect(fakeRaycast.toasts.at(-1)?.title).toBe("Could not delete served-split"));
+    expect(fakeRaycast.toasts.at(-1)?.message).toMatch(/is the active profile.*make another profile active first/);
+    expect(existsSync(store.pathOf("served-split"))).toBe(true);
+    store.setActiveProfile("k8v8");
+  });
+
+  it("deletes an invalid profile file through the store", async () => {
+    launch();
+    const broken = await waitFor(() => item("broken.json"));
+    fireEvent.click(within(broken).getByRole("button", { name: "Delete File" }));
+    await waitFor(() => expect(screen.queryByRole("listitem", { name: "broken.json" })).toBeNull());
+    expect(existsSync(join(store.directory, "broken.json"))).toBe(false);
+    expect(store.list().invalid).toEqual([]);
   });
 });

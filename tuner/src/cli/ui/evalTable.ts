@@ -1,7 +1,7 @@
 import type { RetrievalScore } from "../../eval/retrieval.ts";
 import type { EvalResult } from "../../eval/types.ts";
 import type { PerLayerTypes } from "../../profiles/perLayerTypes.ts";
-import { formatBytes } from "../commands/model/formatBytes.ts";
+import { formatBytes } from "../../util/format.ts";
 
 /** The quality numbers of an EvalResult, plus where they came from and what they cost. */
 export interface EvalReport extends Pick<

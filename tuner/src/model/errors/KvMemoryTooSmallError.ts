@@ -1,4 +1,4 @@
-import { formatMiB } from "../formatMiB.ts";
+import { formatMiB } from "../../util/format.ts";
 
 /** Not even the smallest context llama.cpp allocates (256 cells) fits the K/V memory limit. */
 export class KvMemoryTooSmallError extends Error {

@@ -3,11 +3,12 @@ import type { ActiveServer } from "@kvsplit/tuner/server/activeServer";
 import { isBuiltinProfileName } from "@kvsplit/tuner/profiles/builtins";
 import { readModelFacts } from "@kvsplit/tuner/model/gguf";
 import { profileFits } from "@kvsplit/tuner/profiles/fit";
-import { servedModelPath } from "@kvsplit/tuner/server/launchPlan";
+import { paretoChartPngPath } from "@kvsplit/tuner/config";
+import { fallbackProfileName, servedModelPath } from "@kvsplit/tuner/server/launchPlan";
 import type { Profile } from "@kvsplit/tuner/profiles/schema";
 import type { InvalidProfileFile } from "@kvsplit/tuner/profiles/store";
-import { existsSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync } from "node:fs";
+import { basename } from "node:path";
 import { withStartToast } from "../../kvsplit/serverToasts";
 
 export interface ProfileEntry {
@@ -29,7 +30,7 @@ export interface ProfileCatalog {
 /** Built-ins and the saved profiles that fit the served model, which one is active, and the files that failed. */
 export async function loadProfiles(active: ActiveServer): Promise<ProfileCatalog> {
   const { profiles, invalid } = active.store.list();
-  const activeName = active.store.activeProfileName() ?? "f16";
+  const activeName = active.store.activeProfileName() ?? fallbackProfileName;
   const facts = await readModelFacts(servedModelPath(active.settings));
   const fitting = profiles.filter((profile) => profileFits(profile, facts));
   return {
@@ -47,9 +48,9 @@ export async function loadProfiles(active: ActiveServer): Promise<ProfileCatalog
   };
 }
 
-/** `tuner search` draws its Pareto chart into `<support>/reports/<profile name>/pareto.png`. */
+/** The Pareto chart `tuner search` drew for the profile, if it drew one. */
 function chartPathOf(supportDir: string, name: string): string | undefined {
-  const path = join(supportDir, "reports", name, "pareto.png");
+  const path = paretoChartPngPath(name, supportDir);
   return existsSync(path) ? path : undefined;
 }
 
@@ -63,19 +64,30 @@ export async function setActiveProfile(active: ActiveServer, name: string): Prom
   });
 }
 
-/** Deletes a saved profile file (valid or not) after asking. Returns whether it was deleted. */
-export async function deleteProfileFile(active: ActiveServer, path: string, label: string): Promise<boolean> {
+/** Deletes a saved profile through the store, after asking; the store refuses the active one and says why. */
+export async function deleteProfile(active: ActiveServer, name: string): Promise<boolean> {
+  return confirmAndDelete(name, active.store.pathOf(name), () => active.store.remove(name));
+}
+
+/** Deletes a profile file the store lists as invalid (it has no name to remove it by), after asking. */
+export async function deleteInvalidProfileFile(active: ActiveServer, path: string): Promise<boolean> {
+  return confirmAndDelete(basename(path), path, () => active.store.removeInvalidFile(path));
+}
+
+/** Returns whether it was deleted: not when the user cancels, nor when the store refuses (a failure toast says why). */
+async function confirmAndDelete(label: string, path: string, remove: () => void): Promise<boolean> {
   const confirmed = await confirmAlert({
     title: `Delete ${label}?`,
     message: path,
     primaryAction: { title: "Delete", style: Alert.ActionStyle.Destructive },
   });
   if (!confirmed) return false;
-  const name = label.replace(/\.json$/, "");
-  if (active.store.activeProfileName() === name) {
-    active.store.remove(name); // also clears the active choice
-  } else {
-    rmSync(path, { force: true });
+  try {
+    remove();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    await showToast({ style: Toast.Style.Failure, title: `Could not delete ${label}`, message });
+    return false;
   }
   await showToast({ style: Toast.Style.Success, title: `Deleted ${label}` });
   return true;

@@ -3,13 +3,13 @@ import { usePromise } from "@raycast/utils";
 import type { ActiveServer } from "@kvsplit/tuner/server/activeServer";
 import type { InvalidProfileFile } from "@kvsplit/tuner/profiles/store";
 import { basename } from "node:path";
-import { formatPercent } from "../../kvsplit/format";
+import { formatSignedPercent } from "@kvsplit/tuner/util/format";
 import { showServerFailure } from "../../kvsplit/serverToasts";
 import { usePreferences } from "../../settings/usePreferences";
 import { PreferencesErrorView } from "../PreferencesErrorView";
 import type { AttentionNote } from "../../kvsplit/attention";
 import { loadAttentionNotes } from "./attentionNotes";
-import { deleteProfileFile, loadProfiles, setActiveProfile, type ProfileEntry } from "./function";
+import { deleteInvalidProfileFile, deleteProfile, loadProfiles, setActiveProfile, type ProfileEntry } from "./function";
 import { kvSavingPercent, profileMarkdown } from "./profileFacts";
 
 export function ProfileView() {
@@ -31,8 +31,11 @@ function ProfileList({ active }: { active: ActiveServer }) {
     revalidate();
     revalidateAttention();
   };
-  const remove = async (path: string, label: string) => {
-    if (await deleteProfileFile(active, path, label)) revalidate();
+  const remove = async (name: string) => {
+    if (await deleteProfile(active, name)) revalidate();
+  };
+  const removeInvalid = async (path: string) => {
+    if (await deleteInvalidProfileFile(active, path)) revalidate();
   };
   const itemOf = (entry: ProfileEntry) => (
     <ProfileItem
@@ -63,7 +66,7 @@ function ProfileList({ active }: { active: ActiveServer }) {
       </List.Section>
       <List.Section title="Invalid Files">
         {(data?.invalid ?? []).map((file) => (
-          <InvalidFileItem key={file.path} file={file} onDelete={remove} />
+          <InvalidFileItem key={file.path} file={file} onDelete={removeInvalid} />
         ))}
       </List.Section>
     </List>
@@ -81,7 +84,7 @@ interface ProfileItemProps {
   /** where its attention runs on this machine, when known (see attentionNotes.ts) */
   attention?: AttentionNote;
   onChoose: (name: string) => void;
-  onDelete: (path: string, label: string) => void;
+  onDelete: (name: string) => void;
 }
 
 function ProfileItem({
@@ -96,8 +99,8 @@ function ProfileItem({
       ? [{ tag: { value: "Attention on CPU", color: Color.Orange }, tooltip: attention.detail }]
       : []),
     ...(isActive ? [{ tag: { value: "Active", color: Color.Green } }] : []),
-    { text: `${formatPercent(-kvSavingPercent(profile), 0)} KV`, tooltip: "K/V memory against f16" },
-    ...(quality ? [{ text: `ΔPPL ${formatPercent(quality.deltaPplPct, 2)}` }] : []),
+    { text: `${formatSignedPercent(-kvSavingPercent(profile), 0)} KV`, tooltip: "K/V memory against f16" },
+    ...(quality ? [{ text: `ΔPPL ${formatSignedPercent(quality.deltaPplPct, 2)}` }] : []),
     ...(profile.budget?.maxDeltaPplPct !== undefined ? [{ text: `budget ≤${profile.budget.maxDeltaPplPct}%` }] : []),
     ...(profile.source !== "builtin" ? [{ date: new Date(profile.createdAt) }] : []),
   ];
@@ -114,7 +117,9 @@ function ProfileItem({
             <List.Item.Detail.Metadata>
               <List.Item.Detail.Metadata.Label title="Source" text={profile.source} />
               <List.Item.Detail.Metadata.Label title="KV Saving" text={`${kvSavingPercent(profile).toFixed(1)}%`} />
-              {quality && <List.Item.Detail.Metadata.Label title="ΔPPL" text={formatPercent(quality.deltaPplPct, 2)} />}
+              {quality && (
+                <List.Item.Detail.Metadata.Label title="ΔPPL" text={formatSignedPercent(quality.deltaPplPct, 2)} />
+              )}
               {quality && (
                 <List.Item.Detail.Metadata.Label
                   title="Top-1 Agreement"
@@ -144,7 +149,7 @@ function ProfileItem({
               icon={Icon.Trash}
               style={Action.Style.Destructive}
               shortcut={{ modifiers: ["ctrl"], key: "x" }}
-              onAction={() => onDelete(filePath, profile.name)}
+              onAction={() => onDelete(profile.name)}
             />
           )}
         </ActionPanel>
@@ -153,13 +158,7 @@ function ProfileItem({
   );
 }
 
-function InvalidFileItem({
-  file,
-  onDelete,
-}: {
-  file: InvalidProfileFile;
-  onDelete: (path: string, label: string) => void;
-}) {
+function InvalidFileItem({ file, onDelete }: { file: InvalidProfileFile; onDelete: (path: string) => void }) {
   const label = basename(file.path);
   return (
     <List.Item
@@ -174,7 +173,7 @@ function InvalidFileItem({
             title="Delete File"
             icon={Icon.Trash}
             style={Action.Style.Destructive}
-            onAction={() => onDelete(file.path, label)}
+            onAction={() => onDelete(file.path)}
           />
         </ActionPanel>
       }

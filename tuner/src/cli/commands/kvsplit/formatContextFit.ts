@@ -1,5 +1,5 @@
 import type { ContextFit } from "../../../model/contextFit.ts";
-import { formatMiB } from "../../../model/formatMiB.ts";
+import { formatMiB } from "../../../util/format.ts";
 
 /** One line: which context the K/V memory limit buys, and why not more. */
 export function formatContextFit(fit: ContextFit): string {

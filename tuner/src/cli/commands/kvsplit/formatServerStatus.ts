@@ -1,6 +1,6 @@
 import { describeAttention, summarizeAttention } from "../../../native/attnPlacement.ts";
 import type { ServerStatus } from "../../../server/types.ts";
-import { formatBytes } from "../model/formatBytes.ts";
+import { formatBytes } from "../../../util/format.ts";
 
 /** One block of text a person reads: state, address, profile, measured K/V memory, where attention runs, log. */
 export function formatServerStatus(status: ServerStatus, logPath: string): string {

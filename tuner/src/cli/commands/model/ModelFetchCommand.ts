@@ -3,7 +3,7 @@ import { readModelFacts } from "../../../model/gguf.ts";
 import { modelSourceFor } from "../../../model/sources/modelSourceFor.ts";
 import type { FetchProgress } from "../../../model/sources/ModelSource.ts";
 import { createProgressBar } from "../../ui/progress.ts";
-import { formatBytes } from "./formatBytes.ts";
+import { formatBytes } from "../../../util/format.ts";
 
 interface ModelFetchCommandOptions {
   source: string;

@@ -2,7 +2,7 @@ import { kvBytesPerToken, kvCacheBytes } from "../../../model/kvBytes.ts";
 import type { ModelFacts } from "../../../model/gguf.ts";
 import { builtinProfiles } from "../../../profiles/builtins.ts";
 import { perLayerTypes } from "../../../profiles/perLayerTypes.ts";
-import { formatBytes } from "./formatBytes.ts";
+import { formatBytes } from "../../../util/format.ts";
 
 export interface KvCostRow {
   profile: string;
