@@ -22,7 +22,9 @@ export function writeFileAtomic(path: string, content: string | Uint8Array, opti
     // the mode applies from the first byte: a secret is never readable by others, not even in the temp file
     const fd = openSync(temp, "w", options.mode ?? 0o666);
     try {
-      writeSync(fd, typeof content === "string" ? Buffer.from(content) : content);
+      // write(2) may write less than asked (a file-size limit, a full disk): go on until all is written or it throws
+      const bytes = typeof content === "string" ? Buffer.from(content) : content;
+      for (let written = 0; written < bytes.length;) written += writeSync(fd, bytes, written);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
