@@ -11,7 +11,14 @@ import { join } from "node:path";
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { measureSpeed, type SpeedPoint } from "../tuner/src/bench/llamaBench.ts";
-import { defaultModelPath, nativeBinDir, repoRoot } from "../tuner/src/config.ts";
+import {
+  benchResultsDir,
+  defaultModelPath,
+  nativeBinDir,
+  nativeToolPath,
+  repoRoot,
+  stockNativeBinDir,
+} from "../tuner/src/config.ts";
 import { buildLabel, readBuildInfo } from "../tuner/src/native/buildInfo.ts";
 import type { KvType } from "../tuner/src/profiles/schema.ts";
 import { uniformPairs } from "../tuner/src/profiles/uniformPairs.ts";
@@ -30,8 +37,8 @@ const argv = await yargs(hideBin(process.argv))
   .strict()
   .parseAsync();
 
-const stockBin = join(repoRoot(), "native", "bin-stock");
-if (!existsSync(join(stockBin, "llama-bench"))) {
+const stockBin = stockNativeBinDir();
+if (!existsSync(nativeToolPath("llama-bench", stockBin))) {
   await execa("bash", [join(repoRoot(), "native", "build.sh"), "--stock"], { stdio: "inherit" });
 }
 const builds = [
@@ -93,7 +100,7 @@ const markdown = [
   "",
 ].join("\n");
 
-const out = join(repoRoot(), "bench", "results");
+const out = benchResultsDir();
 writeJsonAtomic(join(out, "stock-vs-patched.json"), { rows, provenance });
 writeFileAtomic(join(out, "stock-vs-patched.md"), markdown);
 process.stdout.write(markdown);

@@ -6,6 +6,7 @@ import {
   appSupportDir,
   cacheDir,
   defaultModelPath,
+  benchResultsDir,
   buildInfoPath,
   evalCacheDir,
   evalResultPath,
@@ -15,11 +16,13 @@ import {
   nativeToolPath,
   paretoChartBasePath,
   paretoChartPngPath,
+  profilePath,
   profilesDir,
   repoRoot,
   searchReportDir,
   searchStudyPath,
   speedCachePath,
+  stockNativeBinDir,
   typeProbeDir,
 } from "./config.ts";
 
@@ -59,6 +62,7 @@ describe("appSupportDir", () => {
   it("holds profiles and the active-profile file", () => {
     expect(profilesDir("/k")).toBe("/k/profiles");
     expect(activeProfilePath("/k")).toBe("/k/active-profile.json");
+    expect(profilePath("k8v4-tuned", "/k")).toBe("/k/profiles/k8v4-tuned.json");
   });
 });
 
@@ -82,6 +86,11 @@ describe("cache files", () => {
 });
 
 describe("native and report files", () => {
+  it("keeps results and the stock build in the checkout", () => {
+    expect(benchResultsDir()).toBe(join(repoRoot(), "bench", "results"));
+    expect(stockNativeBinDir()).toBe(join(repoRoot(), "native", "bin-stock"));
+  });
+
   it("keeps the tools, the build record and the type probes in the bin dir", () => {
     expect(nativeToolPath("llama-bench", "/b")).toBe("/b/llama-bench");
     expect(buildInfoPath("/b")).toBe("/b/build-info.json");

@@ -31,6 +31,16 @@ export function repoRoot(): string {
   return fileURLToPath(new URL("../../", import.meta.url)).replace(/[\\/]$/, "");
 }
 
+/** Committed results: bench reports, search runs (with the profiles the README names), their logs. */
+export function benchResultsDir(): string {
+  return join(repoRoot(), "bench", "results");
+}
+
+/** `native/build.sh --stock` links unpatched llama.cpp here, for the stock-vs-patched comparison. */
+export function stockNativeBinDir(): string {
+  return join(repoRoot(), "native", "bin-stock");
+}
+
 /** native/build.sh records where it linked the binaries, for code that runs outside the checkout (a Raycast bundle). */
 export function nativeBinRecordPath(context?: PathContext): string {
   return join(appSupportDir(context), "native-bin");
@@ -155,6 +165,11 @@ export function instructModelPath(context?: PathContext): string {
  */
 export function profilesDir(supportDir: string = appSupportDir()): string {
   return join(supportDir, "profiles");
+}
+
+/** One saved profile. */
+export function profilePath(name: string, supportDir: string = appSupportDir()): string {
+  return join(profilesDir(supportDir), `${name}.json`);
 }
 
 export function activeProfilePath(supportDir: string = appSupportDir()): string {

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join, relative } from "node:path";
-import { repoRoot } from "../config.ts";
+import { benchResultsDir } from "../config.ts";
 
 /**
  * A profile file named `name` that ships in the repository (bench/results/<run>/profile.json, the README's
@@ -9,7 +9,7 @@ import { repoRoot } from "../config.ts";
 export function shippedProfileFile(name: string): string | undefined {
   let resultsDir: string;
   try {
-    resultsDir = join(repoRoot(), "bench", "results");
+    resultsDir = benchResultsDir();
   } catch {
     return undefined; // a bundled build (the Raycast extension) has no repository
   }

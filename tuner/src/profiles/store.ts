@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { z } from "zod";
-import { activeProfilePath, appSupportDir, profilesDir } from "../config.ts";
+import { activeProfilePath, appSupportDir, profilePath, profilesDir } from "../config.ts";
 import { writeJsonAtomic } from "../util/atomicFile.ts";
 import { builtinProfiles, findBuiltinProfile, isBuiltinProfileName } from "./builtins.ts";
 import { ActiveProfileFileInvalidError } from "./errors/ActiveProfileFileInvalidError.ts";
@@ -50,7 +50,7 @@ export class ProfileStore {
   }
 
   pathOf(name: string): string {
-    return join(this.directory, `${name}.json`);
+    return profilePath(name, this.supportDir);
   }
 
   list(): ProfileListing {
