@@ -7,6 +7,7 @@ import { runNativeTool } from "../native/run.ts";
 import { writeJsonAtomic } from "../util/atomicFile.ts";
 import { evalCacheKey } from "./cacheKey.ts";
 import { ensureKlBaseline } from "./klBaseline.ts";
+import { parsePairedQuality, scoredTokensPerChunk } from "./pairedQuality.ts";
 import type { EvalResult, EvalSetup, KvSetting } from "./types.ts";
 
 export interface EvaluateOptions {
@@ -38,10 +39,15 @@ function chunkCounter(total: number, phase: "baseline" | "setting", report?: Eva
   };
 }
 
-/** The cached result of a setting, if it was measured before under the same setup. */
+/**
+ * The cached result of a setting, if it was measured before under the same setup. A result from before the paired
+ * statistics were kept has no interval to decide on: it is measured again.
+ */
 export function cachedResult(setup: EvalSetup, setting: KvSetting): EvalResult | undefined {
   const path = resultPath(setup, setting);
-  return existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as EvalResult) : undefined;
+  if (!existsSync(path)) return undefined;
+  const result = JSON.parse(readFileSync(path, "utf8")) as Partial<EvalResult>;
+  return result.paired ? (result as EvalResult) : undefined;
 }
 
 /**
@@ -81,6 +87,7 @@ export async function evaluate(
     meanKld: kl.meanKld,
     meanKldError: kl.meanKldError,
     top1Agreement: kl.sameTop,
+    paired: parsePairedQuality(run.all, scoredTokensPerChunk(setup.ctx)),
     kv: parseKvCacheReport(run.all, "llama-perplexity"),
     wallMs: run.wallMs,
   };

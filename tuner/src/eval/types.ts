@@ -1,6 +1,7 @@
 import type { KvCacheReport } from "../native/kvReport.ts";
 import type { BuildInfo } from "../native/buildInfo.ts";
 import type { EvalText } from "./evalText.ts";
+import type { PairedQuality } from "./pairedQuality.ts";
 
 /** Which model, text and window an evaluation runs on. Everything here is part of every cache key. */
 export interface EvalSetup {
@@ -37,6 +38,8 @@ export interface EvalResult {
   meanKldError: number;
   /** share of tokens whose top-1 prediction matches f16's, 0..1 */
   top1Agreement: number;
+  /** ΔPPL and KLD with their 95% intervals, from the per-token differences against f16 */
+  paired: PairedQuality;
   /** the K/V cache as llama.cpp allocated it for this run (ctx cells, one sequence) */
   kv: KvCacheReport;
   /** wall time of the llama-perplexity run */

@@ -62,6 +62,9 @@ const measuredQualitySchema = z.strictObject({
   ppl: z.number().positive(),
   pplBase: z.number().positive(),
   meanKld: z.number().nonnegative(),
+  /** 95% intervals from the per-token differences against f16 on the same tokens (absent before they were kept) */
+  deltaPplPctInterval: z.tuple([z.number(), z.number()]).optional(),
+  meanKldInterval: z.tuple([z.number(), z.number()]).optional(),
   /** share of tokens whose top-1 prediction matches f16's, 0..1 */
   top1Agreement: z.number().min(0).max(1),
   evalText: evalTextRefSchema,
@@ -77,6 +80,8 @@ export const profileQualitySchema = measuredQualitySchema.extend({
 /** The limits the search was asked to respect. */
 export const profileBudgetSchema = z.strictObject({
   maxDeltaPplPct: z.number().nonnegative().optional(),
+  /** the same budget as an absolute PPL increase, converted on the search text's f16 PPL */
+  maxDeltaPpl: z.number().nonnegative().optional(),
   maxKvBytesPerToken: z.number().int().positive().optional(),
   /** speed relative to f16 the search required (llama-bench on the machine it ran on) */
   minSpeed: z.number().positive().optional(),

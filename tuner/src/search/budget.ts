@@ -1,5 +1,27 @@
+import type { Interval } from "../eval/pairedQuality.ts";
+
 /** How much worse than f16 a profile may be: a share of the f16 perplexity, or an absolute PPL increase. */
 export type QualityBudget = { kind: "percent"; percent: number } | { kind: "absolute"; deltaPpl: number };
+
+/** A budget in both forms, converted once, on one base: the f16 PPL of the text the search measured on. */
+export interface ResolvedBudget {
+  given: QualityBudget;
+  percent: number;
+  deltaPpl: number;
+  pplBase: number;
+}
+
+export function resolveBudget(given: QualityBudget, pplBase: number): ResolvedBudget {
+  return given.kind === "percent"
+    ? { given, percent: given.percent, deltaPpl: (given.percent / 100) * pplBase, pplBase }
+    : { given, percent: (given.deltaPpl / pplBase) * 100, deltaPpl: given.deltaPpl, pplBase };
+}
+
+/** What a decision needs: the 95% interval of ΔPPL% and the f16 PPL it is relative to. */
+export interface QualityEstimate {
+  deltaPplPctInterval: Interval;
+  pplBase: number;
+}
 
 export class InvalidBudgetError extends Error {
   constructor(given: string, why: string) {
@@ -31,9 +53,21 @@ export function parseAbsoluteBudget(deltaPpl: number): QualityBudget {
   return { kind: "absolute", deltaPpl };
 }
 
-/** How far a measured result is over the budget; ≤ 0 means within it (Optuna's constraint convention). */
-export function budgetViolation(budget: QualityBudget, result: { deltaPpl: number; deltaPplPct: number }): number {
-  return budget.kind === "percent" ? result.deltaPplPct - budget.percent : result.deltaPpl - budget.deltaPpl;
+function violationAt(budget: QualityBudget, pct: number, pplBase: number): number {
+  return budget.kind === "percent" ? pct - budget.percent : (pct / 100) * pplBase - budget.deltaPpl;
+}
+
+/**
+ * How far a measured result's upper 95% bound is over the budget; ≤ 0 means within it (Optuna's constraint
+ * convention). Deciding on the bound, not the point, keeps a setting that only looked good by chance out.
+ */
+export function budgetViolation(budget: QualityBudget, result: QualityEstimate): number {
+  return violationAt(budget, result.deltaPplPctInterval[1], result.pplBase);
+}
+
+/** The same at the interval's low end: > 0 means clearly over the budget, more tokens would not change that. */
+export function lowerBoundViolation(budget: QualityBudget, result: QualityEstimate): number {
+  return violationAt(budget, result.deltaPplPctInterval[0], result.pplBase);
 }
 
 export function describeBudget(budget: QualityBudget): string {

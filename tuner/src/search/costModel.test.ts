@@ -2,7 +2,18 @@ import { describe, expect, it } from "vitest";
 import { rowBytes } from "../profiles/kvType.ts";
 import type { KvType } from "../profiles/schema.ts";
 import type { GroupAssignment } from "./assignment.ts";
-import { greedyAssignment, pplPerKld, predictedAssignmentKld, predictedKld, type Sensitivity } from "./costModel.ts";
+import { confidenceZ } from "../eval/pairedQuality.ts";
+import {
+  calibrateSensitivities,
+  fitQualityModel,
+  greedyAssignment,
+  kldBudgetFor,
+  pplPerKld,
+  predictedAssignmentKld,
+  predictedKld,
+  predictedUpperPct,
+  type Sensitivity,
+} from "./costModel.ts";
 
 const types: KvType[] = ["f16", "q8_0", "q5_1", "q5_0", "q4_0"];
 // bytes: group g holds (g + 1) × 1000 rows of 256 values for K and for V, so later groups weigh more
@@ -81,5 +92,55 @@ describe("cost model", () => {
     ];
     const tied = greedyAssignment(allF16(1), types, sensitivities, 1, bytesOf, (k, v) => k === v);
     expect(tied).toEqual({ k: ["q4_0"], v: ["q4_0"] });
+  });
+});
+
+describe("quality model", () => {
+  // a setting's ΔPPL interval on `tokens` tokens when ΔPPL% = 80·KLD and the per-token ln variance is 3·KLD
+  const pointFor = (kld: number, tokens: number) => {
+    const se = Math.sqrt((3 * kld) / tokens);
+    const mean = Math.log1p((80 * kld) / 100);
+    return {
+      meanKld: kld,
+      deltaPplPct: 80 * kld,
+      deltaPplPctInterval: [Math.expm1(mean - confidenceZ * se) * 100, Math.expm1(mean + confidenceZ * se) * 100] as [
+        number,
+        number,
+      ],
+      tokens,
+    };
+  };
+
+  it("recovers ΔPPL per KLD and the per-token variance per KLD from measured intervals", () => {
+    const model = fitQualityModel([pointFor(0.01, 510), pointFor(0.03, 510), pointFor(0.12, 510)]);
+    expect(model.pplPctPerKld).toBeCloseTo(80, 6);
+    expect(model.lnVariancePerKld).toBeCloseTo(3, 6);
+  });
+
+  it("finds the largest KLD whose predicted upper bound on the decision's tokens meets the budget", () => {
+    const model = { pplPctPerKld: 80, lnVariancePerKld: 3 };
+    const k = kldBudgetFor(model, 1, 4080);
+    expect(predictedUpperPct(model, k, 4080)).toBeCloseTo(1, 9);
+    // the interval's width takes part of the budget: less KLD than the point estimate alone would allow
+    expect(k).toBeLessThan(1 / 80);
+    // more tokens, a narrower interval, more KLD allowed
+    expect(kldBudgetFor(model, 1, 40800)).toBeGreaterThan(k);
+  });
+});
+
+describe("calibration", () => {
+  it("scales the sensitivities so whole measured assignments are predicted at their measured KLD (median)", () => {
+    const sensitivities: Sensitivity[] = [
+      { group: 0, component: "k", type: "q4_0", kld: 0.01 },
+      { group: 0, component: "v", type: "q4_0", kld: 0.01 },
+    ];
+    const k4v4 = { assignment: { k: ["q4_0"], v: ["q4_0"] } as GroupAssignment, meanKld: 0.04 };
+    const k8v4 = { assignment: { k: ["q8_0"], v: ["q4_0"] } as GroupAssignment, meanKld: 0.02 };
+    const { sensitivities: scaled, factor } = calibrateSensitivities(sensitivities, [k4v4, k8v4]);
+    // K4V4 predicted 0.02 (measured 2×), K8V4 0.01 + 0.01/256 (measured 1.99×): the median of two is the upper one
+    expect(factor).toBeCloseTo(2, 9);
+    expect(predictedAssignmentKld(k4v4.assignment, scaled)).toBeCloseTo(0.04, 9);
+    // nothing measured: unchanged
+    expect(calibrateSensitivities(sensitivities, []).factor).toBe(1);
   });
 });

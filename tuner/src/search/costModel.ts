@@ -1,3 +1,4 @@
+import { confidenceZ, type Interval } from "../eval/pairedQuality.ts";
 import { bitsPerElement } from "../profiles/kvType.ts";
 import type { KvType } from "../profiles/schema.ts";
 import type { GroupAssignment } from "./assignment.ts";
@@ -29,6 +30,23 @@ export function predictedAssignmentKld(assignment: GroupAssignment, sensitivitie
   );
 }
 
+/**
+ * Sensitivities scaled so the model's KLD matches the measured KLD of whole assignments (the uniform settings) at the
+ * median: one layer's downgrade alone underestimates what the same downgrade everywhere costs together.
+ */
+export function calibrateSensitivities(
+  sensitivities: Sensitivity[],
+  measured: { assignment: GroupAssignment; meanKld: number }[],
+): { sensitivities: Sensitivity[]; factor: number } {
+  const ratios = measured
+    .map((m) => ({ measured: m.meanKld, predicted: predictedAssignmentKld(m.assignment, sensitivities) }))
+    .filter((r) => r.measured > 1e-3 && r.predicted > 0)
+    .map((r) => r.measured / r.predicted)
+    .sort((a, b) => a - b);
+  const factor = ratios.length === 0 ? 1 : ratios[Math.floor(ratios.length / 2)]!;
+  return { sensitivities: sensitivities.map((s) => ({ ...s, kld: s.kld * factor })), factor };
+}
+
 /** ΔPPL% per unit of KLD, fitted through the origin on measured trials (the median ratio, robust to noise). */
 export function pplPerKld(trials: { meanKld: number; deltaPplPct: number }[], fallback = 70): number {
   const ratios = trials
@@ -37,6 +55,64 @@ export function pplPerKld(trials: { meanKld: number; deltaPplPct: number }[], fa
     .sort((a, b) => a - b);
   if (ratios.length === 0) return fallback;
   return ratios[Math.floor(ratios.length / 2)]!;
+}
+
+/** A measured trial as the quality model sees it: its KLD, ΔPPL% with interval, and how many tokens it scored. */
+export interface QualityPoint {
+  meanKld: number;
+  deltaPplPct: number;
+  deltaPplPctInterval: Interval;
+  tokens: number;
+}
+
+/**
+ * How ΔPPL% and its uncertainty grow with KLD, fitted on measured trials. KLD is paired and precise on few tokens,
+ * ΔPPL is not: the model turns a cheap KLD into the upper bound a measurement on `tokens` would likely show.
+ * The variance of the per-token log ratio grows about linearly with KLD (both are second order in the logit error).
+ */
+export interface QualityModel {
+  pplPctPerKld: number;
+  /** variance of one token's ln(PPL ratio) per unit of KLD */
+  lnVariancePerKld: number;
+}
+
+/** The per-token variance behind an interval: SE = half width / z, variance = SE² · tokens. */
+const tokenVariance = (p: QualityPoint) => {
+  const [lo, hi] = p.deltaPplPctInterval;
+  const se = (Math.log1p(hi / 100) - Math.log1p(lo / 100)) / (2 * confidenceZ);
+  return se * se * p.tokens;
+};
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+};
+
+export function fitQualityModel(
+  points: QualityPoint[],
+  fallback: QualityModel = { pplPctPerKld: 70, lnVariancePerKld: 2 },
+) {
+  const informative = points.filter((p) => p.meanKld > 1e-3 && p.tokens > 0);
+  return {
+    pplPctPerKld: pplPerKld(points, fallback.pplPctPerKld),
+    lnVariancePerKld:
+      informative.length === 0
+        ? fallback.lnVariancePerKld
+        : median(informative.map((p) => tokenVariance(p) / p.meanKld)),
+  };
+}
+
+/** The upper 95% bound of ΔPPL% the model expects for a setting of this KLD measured on `tokens` tokens. */
+export function predictedUpperPct(model: QualityModel, kld: number, tokens: number): number {
+  return model.pplPctPerKld * kld + confidenceZ * Math.sqrt((model.lnVariancePerKld * kld) / tokens) * 100;
+}
+
+/** The largest KLD whose predicted upper bound on `tokens` tokens stays within `budgetPct`: a·k + b·√k = B. */
+export function kldBudgetFor(model: QualityModel, budgetPct: number, tokens: number): number {
+  const a = model.pplPctPerKld;
+  const b = confidenceZ * Math.sqrt(model.lnVariancePerKld / tokens) * 100;
+  const root = (-b + Math.sqrt(b * b + 4 * a * budgetPct)) / (2 * a);
+  return root * root;
 }
 
 /** Where the greedy starts: an assignment and its measured KLD (all-f16 and 0 when nothing is known). */

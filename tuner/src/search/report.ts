@@ -1,69 +1,50 @@
 import { join } from "node:path";
 import type { TopLevelSpec } from "vega-lite";
 import { paretoFront, writeChart } from "../bench/plot.ts";
-import type { ModelFacts } from "../model/gguf.ts";
+import type { EvalResult } from "../eval/types.ts";
 import type { Profile } from "../profiles/schema.ts";
 import { writeFileAtomic } from "../util/atomicFile.ts";
-import { assignmentBytes, assignmentKey, uniformAssignment } from "./assignment.ts";
-import { budgetViolation, describeBudget, type QualityBudget } from "./budget.ts";
-import type { SearchOutcome } from "./runSearch.ts";
+import { budgetViolation, describeBudget } from "./budget.ts";
+import type { KldPrediction, SearchOutcome } from "./runSearch.ts";
 import type { Trial } from "./study.ts";
+import { decidingMeasurement, k8v4Trial, uniformName } from "./summary.ts";
 
 const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(2);
 const pct = (n: number) => `${n >= 0 ? "+" : ""}${n.toFixed(2)}%`;
-const uniformNames: Record<string, string> = {
-  "q8_0/q8_0": "K8V8",
-  "q8_0/q4_0": "K8V4",
-  "q4_0/q8_0": "K4V8",
-  "q4_0/q4_0": "K4V4",
-};
+const withInterval = (m: { deltaPplPct: number; deltaPplPctInterval: [number, number] }) =>
+  `${pct(m.deltaPplPct)} [${pct(m.deltaPplPctInterval[0])}, ${pct(m.deltaPplPctInterval[1])}]`;
 
-export interface SearchSummary {
-  f16Bytes: number;
-  bestBytes: number;
-  /** the winner's saving over K8V4 at the target context, in percent; undefined when K8V4 was not measured */
-  belowK8v4Pct?: number;
-  /** uniform settings within the budget on the search text that are smaller than the winner (should be none) */
-  smallerUniformWithinBudget: string[];
-}
-
-const uniformName = (t: Trial) =>
-  uniformNames[`${t.assignment.k[0]}/${t.assignment.v[0]}`] ?? `${t.assignment.k[0]}/${t.assignment.v[0]}`;
-
-const k8v4Trial = (outcome: SearchOutcome) =>
-  outcome.uniform.find(
-    (t) => assignmentKey(t.assignment) === assignmentKey(uniformAssignment(outcome.groups.length, "q8_0", "q4_0")),
-  );
-
-export function summarizeSearch(outcome: SearchOutcome, facts: ModelFacts, budget: QualityBudget): SearchSummary {
-  const f16Bytes = assignmentBytes(
-    facts,
-    { k: Array(facts.nLayer).fill("f16"), v: Array(facts.nLayer).fill("f16") },
-    outcome.study.targetCtx,
-  );
-  const k8v4 = k8v4Trial(outcome);
+/** How well the cost model's KLD matched the measured one: the median ratio and the correlation of the logs. */
+export function predictionFit(predictions: KldPrediction[]): {
+  n: number;
+  medianRatio: number;
+  logCorrelation: number;
+} {
+  const usable = predictions.filter((p) => p.predicted > 0 && p.measured > 0);
+  const ratios = usable.map((p) => p.measured / p.predicted).sort((a, b) => a - b);
+  const x = usable.map((p) => Math.log(p.predicted));
+  const y = usable.map((p) => Math.log(p.measured));
+  const mean = (v: number[]) => v.reduce((s, a) => s + a, 0) / v.length;
+  const [mx, my] = [mean(x), mean(y)];
+  const cov = x.reduce((s, xi, i) => s + (xi - mx) * (y[i]! - my), 0);
+  const sx = Math.sqrt(x.reduce((s, xi) => s + (xi - mx) ** 2, 0));
+  const sy = Math.sqrt(y.reduce((s, yi) => s + (yi - my) ** 2, 0));
   return {
-    f16Bytes,
-    bestBytes: outcome.best.bytes,
-    belowK8v4Pct: k8v4 ? (1 - outcome.best.bytes / k8v4.bytes) * 100 : undefined,
-    smallerUniformWithinBudget: outcome.uniform
-      .filter((t) => budgetViolation(budget, t) <= 0 && t.bytes <= outcome.best.bytes)
-      .map(uniformName),
+    n: usable.length,
+    medianRatio: ratios.length ? ratios[Math.floor(ratios.length / 2)]! : Number.NaN,
+    logCorrelation: usable.length > 2 && sx > 0 && sy > 0 ? cov / (sx * sy) : Number.NaN,
   };
 }
 
-export function searchReportMarkdown(
-  outcome: SearchOutcome,
-  facts: ModelFacts,
-  budget: QualityBudget,
-  profile: Profile,
-): string {
-  const summary = summarizeSearch(outcome, facts, budget);
-  const { best, confirmation, study } = outcome;
-  const minSpeed = profile.budget?.minSpeed;
+export function searchReportMarkdown(outcome: SearchOutcome, profile: Profile): string {
+  const { best, confirmation, study, summary, facts, budget } = outcome;
+  const minSpeed = outcome.speed?.minSpeed;
   const speedCell = (t: Trial) => (minSpeed === undefined ? "" : ` ${t.speed ? `${t.speed.ratio.toFixed(2)}×` : ""} |`);
-  const row = (name: string, t: Trial, confirmed?: number) =>
-    `| ${name} | ${mib(t.bytes)} | ${((1 - t.bytes / summary.f16Bytes) * 100).toFixed(1)}% | ${pct(t.deltaPplPct)} | ${confirmed === undefined ? "" : pct(confirmed)} | ${t.meanKld.toFixed(5)} | ${budgetViolation(budget, t) <= 0 ? "yes" : "no"} |${speedCell(t)}`;
+  const row = (name: string, t: Trial, confirmed?: EvalResult) =>
+    `| ${name} | ${mib(t.bytes)} | ${((1 - t.bytes / summary.f16Bytes) * 100).toFixed(1)}% | ${withInterval(t)} | ` +
+    `${t.decision ? withInterval(t.decision) : ""} | ` +
+    `${confirmed ? withInterval({ deltaPplPct: confirmed.deltaPplPct, deltaPplPctInterval: confirmed.paired.deltaPplPctInterval }) : ""} | ` +
+    `${t.meanKld.toFixed(5)} | ${budgetViolation(budget.given, decidingMeasurement(t)) <= 0 ? "yes" : "no"} |${speedCell(t)}`;
   const k8v4 = k8v4Trial(outcome);
   const versusK8v4 = (below: number) =>
     below >= 0
@@ -72,25 +53,40 @@ export function searchReportMarkdown(
         (k8v4?.speed && minSpeed !== undefined && k8v4.speed.ratio < minSpeed
           ? ` (K8V4 ran at ${k8v4.speed.ratio.toFixed(2)}× f16, below --min-speed ${minSpeed})`
           : "");
+  const versusUniform = summary.bestUniformWithinBudget
+    ? `${summary.bestUniformWithinBudget.ratio.toFixed(3)}× the bytes of ${summary.bestUniformWithinBudget.name}, the smallest uniform setting this search measured within budget.`
+    : "No uniform setting was measured within budget in this search (uniform settings are decided on more tokens only when they are the cheapest candidates left).";
+  const fit = predictionFit(outcome.predictions);
   const layerRows = facts.layers.map(
     (l) => `| ${l.il} | ${l.swa ? "sliding window" : "full"} | ${profile.cache.k[l.il]} | ${profile.cache.v[l.il]} |`,
   );
+  const { searchSetup, decisionSetup, confirmSetup } = outcome;
   return [
     `# Search result: ${profile.name}`,
     "",
-    `${describeBudget(budget)} at context ${outcome.searchSetup.ctx} on ${outcome.searchSetup.text.name} ` +
-      `(${outcome.searchSetup.chunks} chunks of ${outcome.searchSetup.ctx} tokens, the second half of each scored), ` +
-      `confirmed on ${outcome.confirmSetup.text.name}. K/V bytes for one sequence of ${study.targetCtx} tokens. ` +
-      `${study.trials.length} trials; model ${facts.fileName}; llama.cpp ${outcome.searchSetup.build.llamaCppTag}+${outcome.searchSetup.build.patchHash.slice(0, 8)}.`,
+    `${describeBudget(budget.given)} (${budget.percent.toFixed(3)}% = ΔPPL ${budget.deltaPpl.toFixed(4)} of f16's PPL ${budget.pplBase.toFixed(3)} on the search half), ` +
+      `decided on the upper end of a 95% interval of ΔPPL against f16 on the same tokens, at context ${searchSetup.ctx}. ` +
+      `Screened on ${searchSetup.chunks} chunks of ${searchSetup.text.name}, undecided candidates measured on ${decisionSetup.chunks} chunks of it, ` +
+      `the winner confirmed on ${confirmSetup.chunks} chunks of ${confirmSetup.text.name} (the second half of each chunk of ${searchSetup.ctx} tokens scored). ` +
+      `K/V bytes for one sequence of ${study.targetCtx} tokens. ${study.trials.length} trials, ${summary.decisions} decided on more tokens, ` +
+      `${(outcome.wallMs / 1000).toFixed(0)} s; model ${facts.fileName}; llama.cpp ${outcome.build.llamaCppTag}+${outcome.build.patchHash.slice(0, 8)}; seed ${outcome.seed}.`,
     "",
     summary.belowK8v4Pct === undefined
       ? ""
-      : `${versusK8v4(summary.belowK8v4Pct)} at ${pct(best.deltaPplPct)} ΔPPL (confirmation ${pct(confirmation.deltaPplPct)}).`,
+      : `${versusK8v4(summary.belowK8v4Pct)} at ${withInterval(decidingMeasurement(best))} ΔPPL on the search half, ` +
+        `confirmation ${withInterval({ deltaPplPct: confirmation.deltaPplPct, deltaPplPctInterval: confirmation.paired.deltaPplPctInterval })}. ${versusUniform}`,
     "",
-    `| setting | KV MiB | saving vs f16 | ΔPPL (search) | ΔPPL (confirm) | KLD | within budget |${minSpeed === undefined ? "" : " speed vs f16 |"}`,
-    `| --- | ---: | ---: | ---: | ---: | ---: | :---: |${minSpeed === undefined ? "" : " ---: |"}`,
+    `| setting | KV MiB | saving vs f16 | ΔPPL screen [95%] | ΔPPL decision [95%] | ΔPPL confirm [95%] | KLD | within budget |${minSpeed === undefined ? "" : " speed vs f16 |"}`,
+    `| --- | ---: | ---: | ---: | ---: | ---: | ---: | :---: |${minSpeed === undefined ? "" : " ---: |"}`,
     ...outcome.uniform.map((t) => row(uniformName(t), t)),
-    row(`**${profile.name}**`, best, confirmation.deltaPplPct),
+    row(`**${profile.name}**`, best, confirmation),
+    "",
+    `Cost model: ΔPPL% ≈ ${outcome.qualityModel.pplPctPerKld.toFixed(1)} × KLD, per-token variance of ln(PPL ratio) ≈ ` +
+      `${outcome.qualityModel.lnVariancePerKld.toFixed(2)} × KLD (fitted on the screened trials). ` +
+      (fit.n === 0
+        ? "No knapsack or TPE trial to compare the predicted KLD with."
+        : `On ${fit.n} knapsack and TPE trials, measured KLD / predicted KLD has median ${fit.medianRatio.toFixed(2)}, ` +
+          `and the logs correlate at ${Number.isNaN(fit.logCorrelation) ? "n/a" : fit.logCorrelation.toFixed(2)}.`),
     "",
     "| layer | attention | K | V |",
     "| ---: | --- | --- | --- |",
@@ -99,14 +95,15 @@ export function searchReportMarkdown(
   ].join("\n");
 }
 
-function paretoChartSpec(outcome: SearchOutcome, f16Bytes: number, budget: QualityBudget): TopLevelSpec {
+function paretoChartSpec(outcome: SearchOutcome): TopLevelSpec {
+  const { f16Bytes } = outcome.summary;
   const points = outcome.study.trials.map((t) => ({
     saving: (1 - t.bytes / f16Bytes) * 100,
     deltaPplPct: t.deltaPplPct,
     origin: t.origin === "uniform" ? uniformName(t) : t.origin,
     chosen: t.number === outcome.best.number ? "chosen" : "",
   }));
-  const limit = budget.kind === "percent" ? budget.percent : (budget.deltaPpl / outcome.best.pplBase) * 100;
+  const limit = outcome.budget.percent;
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: { text: "K/V precision search: memory saved vs perplexity increase", subtitle: outcome.study.description },
@@ -138,19 +135,10 @@ function paretoChartSpec(outcome: SearchOutcome, f16Bytes: number, budget: Quali
 }
 
 /** report.md and the Pareto chart next to each other, in `dir`. */
-export async function writeSearchReport(
-  dir: string,
-  outcome: SearchOutcome,
-  facts: ModelFacts,
-  budget: QualityBudget,
-  profile: Profile,
-) {
-  const markdown = searchReportMarkdown(outcome, facts, budget, profile);
+export async function writeSearchReport(dir: string, outcome: SearchOutcome, profile: Profile) {
+  const markdown = searchReportMarkdown(outcome, profile);
   writeFileAtomic(join(dir, "report.md"), markdown);
   writeFileAtomic(join(dir, "study.json"), `${JSON.stringify(outcome.study, null, 2)}\n`);
-  const chart = await writeChart(
-    paretoChartSpec(outcome, summarizeSearch(outcome, facts, budget).f16Bytes, budget),
-    join(dir, "pareto"),
-  );
+  const chart = await writeChart(paretoChartSpec(outcome), join(dir, "pareto"));
   return { markdown, chart, reportPath: join(dir, "report.md") };
 }

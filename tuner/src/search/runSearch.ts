@@ -1,16 +1,18 @@
 import { createHash } from "node:crypto";
-import { join } from "node:path";
-import { cacheDir } from "../config.ts";
+import { evalTextPartsDir, searchStudyPath } from "../config.ts";
 import { evalCacheKey } from "../eval/cacheKey.ts";
 import { EvalTextTooShortError } from "../eval/errors/EvalTextTooShortError.ts";
 import { cachedResult, evaluate } from "../eval/evaluate.ts";
-import { splitEvalText, type EvalText } from "../eval/evalText.ts";
+import { splitEvalText } from "../eval/evalText.ts";
 import { checkKvBytes } from "../eval/kvCheck.ts";
+import { scoredTokensPerChunk } from "../eval/pairedQuality.ts";
 import type { EvalResult, EvalSetup, KvSetting } from "../eval/types.ts";
 import type { ModelFacts } from "../model/gguf.ts";
+import type { BuildInfo } from "../native/buildInfo.ts";
 import { profileToLlamaArgs } from "../profiles/args.ts";
-import type { PerLayerTypes } from "../profiles/perLayerTypes.ts";
-import type { KvType } from "../profiles/schema.ts";
+import { cacheOfTypes, type PerLayerTypes } from "../profiles/perLayerTypes.ts";
+import type { KvType, ProfileCache } from "../profiles/schema.ts";
+import { quantizedUniformPairs } from "../profiles/uniformPairs.ts";
 import { categorical, TpeSampler, type FrozenTrial, type SearchSpace } from "./tpe/index.ts";
 import {
   assignmentBytes,
@@ -22,30 +24,46 @@ import {
   uniformAssignment,
   type GroupAssignment,
 } from "./assignment.ts";
-import { budgetViolation, describeBudget, type QualityBudget } from "./budget.ts";
-import { greedyAssignment, pplPerKld, type GreedyStart, type Sensitivity } from "./costModel.ts";
+import {
+  budgetViolation,
+  describeBudget,
+  lowerBoundViolation,
+  resolveBudget,
+  type QualityBudget,
+  type ResolvedBudget,
+} from "./budget.ts";
+import {
+  calibrateSensitivities,
+  fitQualityModel,
+  greedyAssignment,
+  kldBudgetFor,
+  predictedAssignmentKld,
+  predictedUpperPct,
+  type GreedyStart,
+  type QualityModel,
+  type Sensitivity,
+} from "./costModel.ts";
 import { EvalTextTooShortToSplitError, NoProfileWithinBudgetError } from "./errors.ts";
 import { groupLayers, type LayerGroups } from "./groups.ts";
 import { pairAllowed, probeTypeSupport } from "./probeTypes.ts";
 import { defaultSpeedCheck, relativeSpeed, type SpeedCheck } from "./relativeSpeed.ts";
-import { StudyStore, type Study, type Trial } from "./study.ts";
+import { StudyStore, type Measurement, type Study, type Trial } from "./study.ts";
+import { summarizeSearch, type SearchSummary } from "./summary.ts";
 
 export const defaultSearchTypes: KvType[] = ["f16", "q8_0", "q5_1", "q5_0", "q4_1", "q4_0", "iq4_nl"];
 
 export interface SearchOptions {
   facts: ModelFacts;
-  /** the whole eval text: the search measures on its first half, the confirmation on the second */
-  text: EvalText;
-  build: EvalSetup["build"];
-  ctx: number;
-  chunks: number;
-  threads?: number;
+  /** the whole eval text, ctx, screening chunks, build, threads: the search screens on the text's first half */
+  setup: EvalSetup;
+  /** chunks for undecided candidates on the search half, and for the confirmation on the second half */
+  decisionChunks: number;
   budget: QualityBudget;
   /** the context the K/V bytes objective is priced at */
   targetCtx: number;
   /** TPE trials after the seeded ones */
   trials: number;
-  /** stop proposing new trials after this long (the confirmation still runs) */
+  /** stop proposing new trials once only the decision's expected time is left (decisions and confirmation still run) */
   timeLimitMs: number;
   grouping: string;
   types: KvType[];
@@ -53,272 +71,414 @@ export interface SearchOptions {
   /** a second constraint: speed relative to f16 (llama-bench on this machine), e.g. 0.95 */
   minSpeed?: number;
   speedCheck?: SpeedCheck;
-  /**
-   * new uncached confirmations at most (default 8); cached ones are free. Each costs one eval, and the smallest
-   * candidates are the likeliest to fail on the unseen half, so too few left a search with many candidates empty.
-   */
+  /** new uncached candidates taken to the decision (each costs up to two long runs; cached ones are free) */
   maxConfirmations?: number;
+  /** false: start the stored study of the same search over instead of continuing it */
+  resume?: boolean;
   signal?: AbortSignal;
   onEvent?: (event: SearchEvent) => void;
 }
 
-export type SearchEvent =
-  | { kind: "phase"; phase: "probe" | "uniform" | "sensitivity" | "greedy" | "tpe" | "confirm"; detail: string }
-  | { kind: "trial"; trial: Trial; fromCache: boolean; done: number; planned: number; bestBytes?: number };
+export type SearchPhase = "probe" | "uniform" | "sensitivity" | "greedy" | "tpe" | "confirm";
 
+export type SearchEvent =
+  | { kind: "phase"; phase: SearchPhase; detail: string }
+  | { kind: "trial"; trial: Trial; fromCache: boolean; done: number; planned: number };
+
+/** How well the KLD the cost model predicted for a proposed assignment matched the measured one. */
+export interface KldPrediction {
+  trial: number;
+  origin: Trial["origin"];
+  predicted: number;
+  measured: number;
+}
+
+/** Everything a search found and everything it was found under: the profile and the report are built from this. */
 export interface SearchOutcome {
+  facts: ModelFacts;
+  build: BuildInfo;
+  budget: ResolvedBudget;
+  seed: number;
+  speed?: { minSpeed: number; check: SpeedCheck };
   study: Study;
   groups: LayerGroups;
   types: PerLayerTypes;
   best: Trial;
+  /** the winner on the unseen half, at the decision's size */
   confirmation: EvalResult;
   searchSetup: EvalSetup;
+  decisionSetup: EvalSetup;
   confirmSetup: EvalSetup;
   /** the uniform settings measured in the same run, for the comparison table */
   uniform: Trial[];
+  qualityModel: QualityModel;
+  predictions: KldPrediction[];
+  summary: SearchSummary;
+  wallMs: number;
 }
-
-const uniformSeeds: [KvType, KvType][] = [
-  ["q8_0", "q8_0"],
-  ["q8_0", "q4_0"],
-  ["q4_0", "q8_0"],
-  ["q4_0", "q4_0"],
-];
 
 /** The setting llama.cpp gets for an assignment: plain -ctk/-ctv when it is uniform (identical, and cache-shared with eval and bench). */
-function settingFor(types: PerLayerTypes, label: string): KvSetting {
-  const k = new Set(types.k);
-  const v = new Set(types.v);
-  const cache =
-    k.size === 1 && v.size === 1
-      ? ({ mode: "uniform", k: types.k[0]!, v: types.v[0]! } as const)
-      : ({ mode: "per-layer", k: types.k, v: types.v } as const);
-  return { label, args: profileToLlamaArgs({ cache }) };
+function settingFor(types: PerLayerTypes, label: string): { setting: KvSetting; cache: ProfileCache } {
+  const cache = cacheOfTypes(types);
+  return { setting: { label, args: profileToLlamaArgs({ cache }) }, cache };
 }
 
-/**
- * Finds the per-layer (K, V) types with the fewest K/V bytes whose perplexity stays within the budget:
- * uniform seeds, a measured sensitivity pass, greedy knapsack candidates from it, then TPE; the cheapest
- * assignment within budget on the search text that also holds on a disjoint confirmation text wins.
- * Every measurement is cached and every trial persisted, so a killed search resumes where it stopped.
- */
-export async function runSearch(options: SearchOptions): Promise<SearchOutcome> {
-  const started = performance.now();
-  const { facts, budget } = options;
-  const emit = (event: SearchEvent) => options.onEvent?.(event);
+const measurementOf = (result: EvalResult, chunks: number, fromCache: boolean): Measurement => ({
+  chunks,
+  deltaPpl: result.deltaPpl,
+  deltaPplPct: result.deltaPplPct,
+  deltaPplPctInterval: result.paired.deltaPplPctInterval,
+  meanKld: result.meanKld,
+  meanKldInterval: result.paired.meanKldInterval,
+  top1Agreement: result.top1Agreement,
+  pplBase: result.pplBase,
+  wallMs: fromCache ? 0 : result.wallMs,
+});
 
-  const [searchText, confirmText] = splitEvalText(options.text, 2, join(cacheDir(), "texts"));
-  const setupFor = (text: EvalText): EvalSetup => ({
-    modelPath: facts.path,
-    modelHash: facts.headerHash,
-    text,
-    ctx: options.ctx,
-    chunks: options.chunks,
-    build: options.build,
-    threads: options.threads,
-  });
-  const searchSetup = setupFor(searchText!);
-  const confirmSetup = setupFor(confirmText!);
+/** One search in progress: its setups, its study, and the one way every phase measures an assignment. */
+class SearchRun {
+  readonly started = performance.now();
+  readonly searchSetup: EvalSetup;
+  readonly decisionSetup: EvalSetup;
+  readonly confirmSetup: EvalSetup;
+  readonly groups: LayerGroups;
+  readonly types: KvType[];
+  readonly allowed: (k: KvType, v: KvType) => boolean;
+  /** a backend that only runs K and V of one type gets one parameter per group */
+  readonly tied: boolean;
+  readonly study: Study;
+  readonly store: StudyStore;
+  readonly speedCheck: SpeedCheck;
 
-  emit({ kind: "phase", phase: "probe", detail: "probing K/V types with flash attention" });
-  const support = await probeTypeSupport(facts.path, facts.headerHash, options.build, options.types);
-  const allowed = pairAllowed(support);
-  const types = support.types;
-  const groups = groupLayers(facts.layers, options.grouping);
-  const nGroups = groups.length;
-  // a backend that only runs K and V of one type gets one parameter per group
-  const tied = types.some((k) => types.some((v) => !allowed(k, v)));
+  constructor(
+    readonly options: SearchOptions,
+    support: { types: KvType[]; allowed: (k: KvType, v: KvType) => boolean },
+  ) {
+    const { facts, setup } = options;
+    const [searchText, confirmText] = splitEvalText(setup.text, 2, evalTextPartsDir());
+    this.searchSetup = { ...setup, text: searchText! };
+    this.decisionSetup = { ...this.searchSetup, chunks: options.decisionChunks };
+    this.confirmSetup = { ...setup, text: confirmText!, chunks: options.decisionChunks };
+    this.types = support.types;
+    this.allowed = support.allowed;
+    this.tied = this.types.some((k) => this.types.some((v) => !this.allowed(k, v)));
+    this.groups = groupLayers(facts.layers, options.grouping);
+    this.speedCheck = options.speedCheck ?? defaultSpeedCheck;
+    const key = createHash("sha256")
+      .update(
+        JSON.stringify({
+          eval: evalCacheKey(this.searchSetup, "search"),
+          decisionChunks: options.decisionChunks,
+          measure: "paired-95",
+          groups: this.groups,
+          targetCtx: options.targetCtx,
+          types: this.types,
+          tied: this.tied,
+          speed: options.minSpeed === undefined ? undefined : this.speedCheck,
+        }),
+      )
+      .digest("hex")
+      .slice(0, 20);
+    this.store = new StudyStore(searchStudyPath(key));
+    this.study = (options.resume === false ? undefined : this.store.load(key)) ?? {
+      version: 2,
+      key,
+      description: `${facts.fileName} on ${searchText!.name}, ctx ${setup.ctx} × ${setup.chunks} chunks (${options.decisionChunks} to decide), bytes at ${options.targetCtx}`,
+      groups: this.groups,
+      targetCtx: options.targetCtx,
+      trials: [],
+    };
+  }
 
-  const speedCheck = options.speedCheck ?? defaultSpeedCheck;
-  const key = createHash("sha256")
-    .update(
-      JSON.stringify({
-        eval: evalCacheKey(searchSetup, "search"),
-        groups,
-        targetCtx: options.targetCtx,
-        types,
-        tied,
-        speed: options.minSpeed === undefined ? undefined : speedCheck,
-      }),
-    )
-    .digest("hex")
-    .slice(0, 20);
-  const store = new StudyStore(join(cacheDir(), "search", `${key}.json`));
-  const study: Study = store.load(key) ?? {
-    version: 1,
-    key,
-    description: `${facts.fileName} on ${searchText!.name}, ctx ${options.ctx} × ${options.chunks} chunks, bytes at ${options.targetCtx}`,
-    groups,
-    targetCtx: options.targetCtx,
-    trials: [],
-  };
+  get nGroups() {
+    return this.groups.length;
+  }
 
-  const bytesOf = (a: GroupAssignment) =>
-    assignmentBytes(facts, toLayerTypes(a, groups, facts.nLayer), options.targetCtx);
-  const { minSpeed } = options;
-  const speedOf = (args: string[]) =>
-    relativeSpeed(facts.path, facts.headerHash, options.build, args, { ...speedCheck, threads: options.threads });
-  // speed not measured yet is unknown: no violation for the sampler, but not feasible for the result
-  const speedViolation = (t: Trial) => (minSpeed === undefined || !t.speed ? 0 : minSpeed - t.speed.ratio);
-  const fastEnough = (t: Trial) => minSpeed === undefined || (t.speed !== undefined && t.speed.ratio >= minSpeed);
-  const feasible = (t: Trial) => budgetViolation(budget, t) <= 0 && fastEnough(t);
-  const bestBytes = () => Math.min(...study.trials.filter(feasible).map((t) => t.bytes));
-  const seededPlanned = uniformSeeds.length + 2 * nGroups + 4;
-  const planned = () => Math.max(study.trials.length, seededPlanned + options.trials);
-  const timeLeft = () => options.timeLimitMs - (performance.now() - started);
+  emit(event: SearchEvent) {
+    this.options.onEvent?.(event);
+  }
 
-  async function measure(assignment: GroupAssignment, origin: Trial["origin"]): Promise<Trial> {
-    const types = toLayerTypes(assignment, groups, facts.nLayer);
-    const known = study.trials.find(
+  bytesOf = (a: GroupAssignment) =>
+    assignmentBytes(
+      this.options.facts,
+      toLayerTypes(a, this.groups, this.options.facts.nLayer),
+      this.options.targetCtx,
+    );
+
+  settingOf(a: GroupAssignment, label: string) {
+    return settingFor(toLayerTypes(a, this.groups, this.options.facts.nLayer), label);
+  }
+
+  /** the tokens one measurement of `setup` scores */
+  tokensOf = (setup: EvalSetup) => setup.chunks * scoredTokensPerChunk(setup.ctx);
+
+  timeLeft = () => this.options.timeLimitMs - (performance.now() - this.started);
+
+  /** The quality model fitted on the screening measurements of these trials. */
+  qualityModel(trials: Trial[]): QualityModel {
+    const tokens = this.tokensOf(this.searchSetup);
+    return fitQualityModel(trials.map((t) => ({ ...t, tokens })));
+  }
+
+  /** Whether a screened trial may still be within budget once measured on the decision's tokens. */
+  screenViolation(t: Trial, model: QualityModel): number {
+    if (t.decision) return budgetViolation(this.options.budget, t.decision);
+    const budgetPct = resolveBudget(this.options.budget, t.pplBase).percent;
+    const predicted = predictedUpperPct(model, Math.max(0, t.meanKld), this.tokensOf(this.decisionSetup)) - budgetPct;
+    // clearly over on its own few tokens, or over by what its KLD predicts
+    return Math.max(predicted, lowerBoundViolation(this.options.budget, t));
+  }
+
+  /** Measures an assignment on the screening chunks of the search half; every finished trial is saved at once. */
+  async screen(assignment: GroupAssignment, origin: Trial["origin"]): Promise<Trial> {
+    const known = this.study.trials.find(
       (t) => t.origin === origin && assignmentKey(t.assignment) === assignmentKey(assignment),
     );
     if (known && origin !== "tpe") return known;
-    const setting = settingFor(types, `${origin} #${study.trials.length}`);
-    const { result, fromCache } = await evaluate(searchSetup, setting, { signal: options.signal });
-    const measuredBytes = checkKvBytes(setting.label, result.kv, facts, types, options.ctx);
+    const { facts } = this.options;
+    const { setting } = this.settingOf(assignment, `${origin} #${this.study.trials.length}`);
+    const { result, fromCache } = await evaluate(this.searchSetup, setting, { signal: this.options.signal });
+    const types = toLayerTypes(assignment, this.groups, facts.nLayer);
+    const measuredBytes = checkKvBytes(setting.label, result.kv, facts, types, this.searchSetup.ctx);
     const trial: Trial = {
-      number: study.trials.length,
+      ...measurementOf(result, this.searchSetup.chunks, fromCache),
+      number: this.study.trials.length,
       origin,
       assignment,
-      bytes: bytesOf(assignment),
-      deltaPpl: result.deltaPpl,
-      deltaPplPct: result.deltaPplPct,
-      meanKld: result.meanKld,
-      top1Agreement: result.top1Agreement,
-      pplBase: result.pplBase,
+      bytes: this.bytesOf(assignment),
       measuredBytes,
-      wallMs: fromCache ? 0 : result.wallMs,
       finishedAt: new Date().toISOString(),
     };
-    // a speed check is a llama-bench run at depth: only for a trial that would become the best so far
-    if (minSpeed !== undefined && budgetViolation(budget, trial) <= 0 && trial.bytes < bestBytes())
-      trial.speed = await speedOf(setting.args);
-    study.trials.push(trial);
-    store.save(study);
-    const best = bestBytes();
-    emit({
-      kind: "trial",
-      trial,
-      fromCache,
-      done: study.trials.length,
-      planned: planned(),
-      bestBytes: Number.isFinite(best) ? best : undefined,
-    });
+    this.study.trials.push(trial);
+    this.store.save(this.study);
+    this.emit({ kind: "trial", trial, fromCache, done: this.study.trials.length, planned: this.planned() });
     return trial;
   }
 
-  try {
-    emit({ kind: "phase", phase: "uniform", detail: "uniform settings" });
-    const uniform: Trial[] = [];
-    for (const [k, v] of uniformSeeds) {
-      if (allowed(k, v) && types.includes(k) && types.includes(v))
-        uniform.push(await measure(uniformAssignment(nGroups, k, v), "uniform"));
-    }
+  planned() {
+    const seeded = quantizedUniformPairs.length + 2 * this.nGroups + 6;
+    return Math.max(this.study.trials.length, seeded + this.options.trials);
+  }
+}
 
-    // what lowering one group's K (or V) alone costs, measured at the smallest 4.5-bit type
-    emit({ kind: "phase", phase: "sensitivity", detail: `${2 * nGroups} single-group downgrades` });
-    const low: KvType = types.includes("q4_0") ? "q4_0" : types[types.length - 1]!;
-    const full: KvType = types[0]!;
-    const sensitivities: Sensitivity[] = [];
-    for (let g = 0; g < nGroups; g++) {
-      for (const component of tied ? (["k"] as const) : (["k", "v"] as const)) {
-        const assignment = uniformAssignment(nGroups, full, full);
-        assignment[component][g] = low;
-        if (tied) assignment.v[g] = low;
-        const trial = await measure(assignment, "sensitivity");
-        sensitivities.push({ group: g, component, type: low, kld: trial.meanKld });
-      }
-    }
+/** Uniform seeds the backend can run: the baseline every per-layer assignment has to beat. */
+async function measureUniform(run: SearchRun): Promise<Trial[]> {
+  run.emit({ kind: "phase", phase: "uniform", detail: "uniform settings" });
+  const uniform: Trial[] = [];
+  for (const { k, v } of quantizedUniformPairs) {
+    if (run.allowed(k, v) && run.types.includes(k) && run.types.includes(v))
+      uniform.push(await run.screen(uniformAssignment(run.nGroups, k, v), "uniform"));
+  }
+  return uniform;
+}
 
-    emit({ kind: "phase", phase: "greedy", detail: "knapsack candidates from the sensitivities" });
-    const pctBudget = budget.kind === "percent" ? budget.percent : (budget.deltaPpl / study.trials[0]!.pplBase) * 100;
-    // only the trials measured before this phase: a resumed search must compute the same candidates
-    const seeded = study.trials.filter((t) => t.origin === "uniform" || t.origin === "sensitivity");
-    const kldBudget = pctBudget / pplPerKld(seeded);
-    // from all-f16, and from the cheapest measured trial within budget (usually a uniform setting)
-    const starts: GreedyStart[] = [{ assignment: uniformAssignment(nGroups, full, full), kld: 0 }];
-    const cheapest = seeded.filter(feasible).sort((a, b) => a.bytes - b.bytes)[0];
-    if (cheapest) starts.push({ assignment: cheapest.assignment, kld: cheapest.meanKld });
-    const seen = new Set(study.trials.map((t) => assignmentKey(t.assignment)));
-    for (const start of starts) {
-      for (const safety of [0.75, 1]) {
-        const candidate = greedyAssignment(start, types, sensitivities, kldBudget * safety, bytesOf, allowed);
-        if (seen.has(assignmentKey(candidate))) continue;
-        seen.add(assignmentKey(candidate));
-        await measure(candidate, "greedy");
-      }
+/** What lowering one group's K (or V) alone costs in KLD, measured at the smallest 4.5-bit type. */
+async function measureSensitivities(run: SearchRun): Promise<Sensitivity[]> {
+  run.emit({ kind: "phase", phase: "sensitivity", detail: `${2 * run.nGroups} single-group downgrades` });
+  const low: KvType = run.types.includes("q4_0") ? "q4_0" : run.types[run.types.length - 1]!;
+  const full: KvType = run.types[0]!;
+  const sensitivities: Sensitivity[] = [];
+  for (let g = 0; g < run.nGroups; g++) {
+    for (const component of run.tied ? (["k"] as const) : (["k", "v"] as const)) {
+      const assignment = uniformAssignment(run.nGroups, full, full);
+      assignment[component][g] = low;
+      if (run.tied) assignment.v[g] = low;
+      const trial = await run.screen(assignment, "sensitivity");
+      sensitivities.push({ group: g, component, type: low, kld: trial.meanKld });
     }
+  }
+  return sensitivities;
+}
 
-    emit({ kind: "phase", phase: "tpe", detail: `TPE, ${options.trials} trials` });
-    const space: SearchSpace = Object.fromEntries(
-      Array.from({ length: nGroups }, (_, g) =>
-        tied
-          ? [[paramName("k", g), categorical(types)]]
-          : [
-              [paramName("k", g), categorical(types)],
-              [paramName("v", g), categorical(types)],
-            ],
-      ).flat(),
-    );
-    const sampler = new TpeSampler({ seed: options.seed, constraints: true });
-    const frozen = (): FrozenTrial[] =>
-      study.trials.map((t) => ({
-        params: toParams(t.assignment),
-        value: t.bytes,
-        constraint: [budgetViolation(budget, t), speedViolation(t)],
-        state: "complete",
-      }));
-    const lastEvalMs = () => Math.max(20_000, ...study.trials.slice(-3).map((t) => t.wallMs));
-    let tpeDone = study.trials.filter((t) => t.origin === "tpe").length;
-    while (tpeDone < options.trials && timeLeft() > 4 * lastEvalMs()) {
-      const params = sampler.suggest(space, frozen());
-      const assignment = fromParams(params, nGroups);
-      if (tied) assignment.v = [...assignment.k];
-      await measure(assignment, "tpe");
-      tpeDone++;
+/**
+ * Knapsack candidates: the KLD budget is the largest KLD whose ΔPPL upper bound, as the quality model predicts it on
+ * the decision's tokens, stays within the budget; a ladder around it hedges the model's error.
+ */
+async function measureGreedy(run: SearchRun, sensitivities: Sensitivity[]): Promise<void> {
+  run.emit({ kind: "phase", phase: "greedy", detail: "knapsack candidates from the sensitivities" });
+  // only the trials measured before this phase: a resumed search must compute the same candidates
+  const seeded = run.study.trials.filter((t) => t.origin === "uniform" || t.origin === "sensitivity");
+  const model = run.qualityModel(seeded);
+  const budgetPct = resolveBudget(run.options.budget, seeded[0]!.pplBase).percent;
+  const kldBudget = kldBudgetFor(model, budgetPct, run.tokensOf(run.decisionSetup));
+  const full = run.types[0]!;
+  // from all-f16, and from the cheapest screened trial the model expects within budget (usually a uniform one)
+  const starts: GreedyStart[] = [{ assignment: uniformAssignment(run.nGroups, full, full), kld: 0 }];
+  const cheapest = seeded.filter((t) => run.screenViolation(t, model) <= 0).sort((a, b) => a.bytes - b.bytes)[0];
+  if (cheapest) starts.push({ assignment: cheapest.assignment, kld: cheapest.meanKld });
+  const seen = new Set(run.study.trials.map((t) => assignmentKey(t.assignment)));
+  for (const start of starts) {
+    for (const safety of [0.75, 1, 1.25]) {
+      const candidate = greedyAssignment(start, run.types, sensitivities, kldBudget * safety, run.bytesOf, run.allowed);
+      if (seen.has(assignmentKey(candidate))) continue;
+      seen.add(assignmentKey(candidate));
+      await run.screen(candidate, "greedy");
     }
+  }
+}
 
-    // the cheapest within budget on the search text that holds on text it never saw
-    emit({ kind: "phase", phase: "confirm", detail: `confirming on ${confirmText!.name}` });
-    const finalists = [
-      ...new Map(
-        study.trials.filter((t) => budgetViolation(budget, t) <= 0).map((t) => [assignmentKey(t.assignment), t]),
-      ).values(),
-    ].sort((a, b) => a.bytes - b.bytes);
-    let fresh = 0;
-    let tooSlow = 0;
-    for (const trial of finalists) {
-      const types = toLayerTypes(trial.assignment, groups, facts.nLayer);
-      const setting = settingFor(types, `confirm #${trial.number}`);
-      // past the limit only already-measured confirmations are considered
-      const pastLimit = fresh >= (options.maxConfirmations ?? 8);
-      const cached = pastLimit ? cachedResult(confirmSetup, setting) : undefined;
-      if (pastLimit && !(cached && budgetViolation(budget, cached) <= 0)) continue;
-      if (minSpeed !== undefined && !trial.speed) {
-        trial.speed = await speedOf(setting.args);
-        store.save(study);
-      }
-      if (!fastEnough(trial)) {
+/** TPE over every type per group, constrained by the screened quality, until its trials or the time run out. */
+async function runTpe(run: SearchRun): Promise<void> {
+  const { options } = run;
+  run.emit({ kind: "phase", phase: "tpe", detail: `TPE, ${options.trials} trials` });
+  const space: SearchSpace = Object.fromEntries(
+    Array.from({ length: run.nGroups }, (_, g) =>
+      run.tied
+        ? [[paramName("k", g), categorical(run.types)]]
+        : [
+            [paramName("k", g), categorical(run.types)],
+            [paramName("v", g), categorical(run.types)],
+          ],
+    ).flat(),
+  );
+  const sampler = new TpeSampler({ seed: options.seed, constraints: true });
+  const speedViolation = (t: Trial) =>
+    options.minSpeed === undefined || !t.speed ? 0 : options.minSpeed - t.speed.ratio;
+  const frozen = (): FrozenTrial[] => {
+    const model = run.qualityModel(run.study.trials);
+    return run.study.trials.map((t) => ({
+      params: toParams(t.assignment),
+      value: t.bytes,
+      constraint: [run.screenViolation(t, model), speedViolation(t)],
+      state: "complete",
+    }));
+  };
+  // keep time for the decision: about two long runs and their f16 baselines, at the screening's pace
+  const fresh = run.study.trials.filter((t) => t.wallMs > 0);
+  const msPerChunk = Math.max(2_000, ...fresh.slice(-3).map((t) => t.wallMs / t.chunks));
+  const decisionReserve = () => 4 * options.decisionChunks * msPerChunk;
+  const lastScreenMs = () => Math.max(5_000, ...run.study.trials.slice(-3).map((t) => t.wallMs));
+  let tpeDone = run.study.trials.filter((t) => t.origin === "tpe").length;
+  while (tpeDone < options.trials && run.timeLeft() > decisionReserve() + lastScreenMs()) {
+    const assignment = fromParams(sampler.suggest(space, frozen()), run.nGroups);
+    if (run.tied) assignment.v = [...assignment.k];
+    await run.screen(assignment, "tpe");
+    tpeDone++;
+  }
+}
+
+/**
+ * Candidates, cheapest first, are those the screening could not rule out: each undecided one is measured on the
+ * decision's chunks of the search half, and the first whose upper bound is within budget there is confirmed on the
+ * unseen half with as many tokens. The first to hold on both wins.
+ */
+async function decideAndConfirm(run: SearchRun): Promise<{ best: Trial; confirmation: EvalResult }> {
+  const { options, study } = run;
+  const { budget, minSpeed } = options;
+  run.emit({
+    kind: "phase",
+    phase: "confirm",
+    detail: `deciding on ${options.decisionChunks} chunks, confirming on ${run.confirmSetup.text.name}`,
+  });
+  const model = run.qualityModel(study.trials);
+  const candidates = [
+    ...new Map(
+      study.trials.filter((t) => run.screenViolation(t, model) <= 0).map((t) => [assignmentKey(t.assignment), t]),
+    ).values(),
+  ].sort((a, b) => a.bytes - b.bytes);
+  const limit = options.maxConfirmations ?? 6;
+  let fresh = 0;
+  let tooSlow = 0;
+  let failedDecision = 0;
+  for (const trial of candidates) {
+    const { setting, cache } = run.settingOf(trial.assignment, `decide #${trial.number}`);
+    const confirmCached = cachedResult(run.confirmSetup, setting);
+    const decisionCached = trial.decision ?? cachedResult(run.decisionSetup, setting);
+    // past the limit only candidates whose long runs are already known are considered
+    if (fresh >= limit && !(decisionCached && confirmCached)) continue;
+    if (minSpeed !== undefined) {
+      trial.speed ??= await relativeSpeed(options.facts.path, options.facts.headerHash, options.setup.build, cache, {
+        ...run.speedCheck,
+        threads: options.setup.threads,
+      });
+      run.store.save(study);
+      if (trial.speed.ratio < minSpeed) {
         tooSlow++;
         continue;
       }
-      if (cached)
-        return { study, groups, types, best: trial, confirmation: cached, searchSetup, confirmSetup, uniform };
-      const { result, fromCache } = await evaluate(confirmSetup, setting, { signal: options.signal });
-      if (!fromCache) fresh++;
-      if (budgetViolation(budget, result) <= 0)
-        return { study, groups, types, best: trial, confirmation: result, searchSetup, confirmSetup, uniform };
     }
-    const slowNote = tooSlow > 0 ? `, ${tooSlow} of them slower than ${minSpeed}× f16` : "";
-    throw new NoProfileWithinBudgetError(
-      describeBudget(budget),
-      finalists.length === 0
-        ? `none of ${study.trials.length} measured assignments stayed within it on ${searchText!.name}`
-        : `${finalists.length} stayed within it on ${searchText!.name}${slowNote}, none of the rest held on ${confirmText!.name}`,
-    );
+    if (!(decisionCached && confirmCached)) fresh++;
+    // few tokens give a rough interval and a rough error of it: a candidate is decided on the decision's tokens,
+    // unless the screening already scored as many
+    if (run.searchSetup.chunks < run.decisionSetup.chunks || budgetViolation(budget, trial) > 0) {
+      if (!trial.decision) {
+        const { result, fromCache } = await evaluate(run.decisionSetup, setting, { signal: options.signal });
+        trial.decision = measurementOf(result, run.decisionSetup.chunks, fromCache);
+        run.store.save(study);
+      }
+      if (budgetViolation(budget, trial.decision) > 0) {
+        failedDecision++;
+        continue;
+      }
+    }
+    const { result } = await evaluate(run.confirmSetup, setting, { signal: options.signal });
+    if (budgetViolation(budget, measurementOf(result, run.confirmSetup.chunks, false)) <= 0)
+      return { best: trial, confirmation: result };
+  }
+  const slowNote = tooSlow > 0 ? `, ${tooSlow} of them slower than ${minSpeed}× f16` : "";
+  throw new NoProfileWithinBudgetError(
+    describeBudget(budget),
+    candidates.length === 0
+      ? `none of ${study.trials.length} screened assignments could be within it on ${run.searchSetup.text.name}`
+      : `${candidates.length} candidates${slowNote}; ${failedDecision} had an upper 95% bound over it on ` +
+          `${options.decisionChunks} chunks of ${run.searchSetup.text.name}, none of the rest held on ${run.confirmSetup.text.name}`,
+  );
+}
+
+/** The cost model's KLD for every knapsack and TPE trial beside the measured one: how well it explains the cost. */
+function kldPredictions(run: SearchRun, sensitivities: Sensitivity[]): KldPrediction[] {
+  return run.study.trials
+    .filter((t) => t.origin === "greedy" || t.origin === "tpe")
+    .map((t) => ({
+      trial: t.number,
+      origin: t.origin,
+      predicted: predictedAssignmentKld(t.assignment, sensitivities),
+      measured: t.meanKld,
+    }));
+}
+
+/**
+ * Finds the per-layer (K, V) types with the fewest K/V bytes whose perplexity stays within the budget, decided on the
+ * upper 95% bound of ΔPPL against f16 on the same tokens: uniform seeds, a measured sensitivity pass and knapsack
+ * candidates from it, then TPE, all screened on few tokens; then the cheapest candidates on more tokens of the
+ * search half and, for the winner, as many of a disjoint confirmation half. Every measurement is cached and every
+ * trial persisted, so a killed search resumes where it stopped.
+ */
+export async function runSearch(options: SearchOptions): Promise<SearchOutcome> {
+  try {
+    options.onEvent?.({ kind: "phase", phase: "probe", detail: "probing K/V types with flash attention" });
+    const { facts, setup } = options;
+    const support = await probeTypeSupport(facts.path, facts.headerHash, setup.build, options.types);
+    const run = new SearchRun(options, { types: support.types, allowed: pairAllowed(support) });
+    const uniform = await measureUniform(run);
+    const measuredSensitivities = await measureSensitivities(run);
+    const { sensitivities } = calibrateSensitivities(measuredSensitivities, uniform);
+    await measureGreedy(run, sensitivities);
+    await runTpe(run);
+    const { best, confirmation } = await decideAndConfirm(run);
+    const partial = {
+      facts,
+      build: setup.build,
+      budget: resolveBudget(options.budget, run.study.trials[0]!.pplBase),
+      seed: options.seed,
+      ...(options.minSpeed === undefined ? {} : { speed: { minSpeed: options.minSpeed, check: run.speedCheck } }),
+      study: run.study,
+      groups: run.groups,
+      types: toLayerTypes(best.assignment, run.groups, facts.nLayer),
+      best,
+      confirmation,
+      searchSetup: run.searchSetup,
+      decisionSetup: run.decisionSetup,
+      confirmSetup: run.confirmSetup,
+      uniform,
+      qualityModel: run.qualityModel(run.study.trials),
+      predictions: kldPredictions(run, sensitivities),
+      wallMs: performance.now() - run.started,
+    };
+    return { ...partial, summary: summarizeSearch(partial) };
   } catch (error) {
     if (error instanceof EvalTextTooShortError)
-      throw new EvalTextTooShortToSplitError(options.text.name, error.message);
+      throw new EvalTextTooShortToSplitError(options.setup.text.name, error.message);
     throw error;
   }
 }

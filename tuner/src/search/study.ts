@@ -7,30 +7,45 @@ import { relativeSpeedSchema } from "./relativeSpeed.ts";
 /** Where a trial's assignment came from. */
 export const trialOriginSchema = z.enum(["uniform", "sensitivity", "greedy", "tpe"]);
 
-export const trialSchema = z.object({
+const intervalSchema = z.tuple([z.number(), z.number()]);
+
+/** One measurement of an assignment against f16 on the search text, with 95% intervals. */
+export const measurementSchema = z.object({
+  /** chunks of the eval ctx scored */
+  chunks: z.number().int().positive(),
+  deltaPpl: z.number(),
+  deltaPplPct: z.number(),
+  deltaPplPctInterval: intervalSchema,
+  meanKld: z.number(),
+  meanKldInterval: intervalSchema,
+  top1Agreement: z.number(),
+  /** PPL with the f16 cache on the same text, to convert an absolute budget */
+  pplBase: z.number().positive(),
+  wallMs: z.number().nonnegative(),
+});
+
+export type Measurement = z.infer<typeof measurementSchema>;
+
+/** A trial: its screening measurement (few tokens) and, when that could not decide it, one with more tokens. */
+export const trialSchema = measurementSchema.extend({
   number: z.number().int().nonnegative(),
   origin: trialOriginSchema,
   assignment: z.object({ k: z.array(kvTypeSchema), v: z.array(kvTypeSchema) }),
   /** objective: K/V bytes at the study's target context */
   bytes: z.number().int().positive(),
-  deltaPpl: z.number(),
-  deltaPplPct: z.number(),
-  meanKld: z.number(),
-  top1Agreement: z.number(),
-  /** PPL with the f16 cache on the same text, to convert an absolute budget */
-  pplBase: z.number().positive(),
+  /** the same assignment on more chunks of the search text: only for candidates the screening left undecided */
+  decision: measurementSchema.optional(),
   /** bytes llama.cpp allocated during the measurement (eval ctx), equal to the formula */
   measuredBytes: z.number().int().positive(),
   /** with --min-speed: llama-bench speed relative to f16 (the slower of prompt and generation) */
   speed: relativeSpeedSchema.optional(),
-  wallMs: z.number().nonnegative(),
   finishedAt: z.string(),
 });
 
 export type Trial = z.infer<typeof trialSchema>;
 
 export const studySchema = z.object({
-  version: z.literal(1),
+  version: z.literal(2),
   /** everything the measurements depend on; a study is only resumed under the same key */
   key: z.string(),
   description: z.string(),
@@ -44,7 +59,7 @@ export type Study = z.infer<typeof studySchema>;
 export class StudyMismatchError extends Error {
   constructor(path: string, expected: string, found: string) {
     super(
-      `study file ${path} belongs to another search (key ${found}, expected ${expected}); remove it or use --fresh`,
+      `study file ${path} belongs to another search (key ${found}, expected ${expected}); remove it or run with --no-resume to start over`,
     );
     this.name = "StudyMismatchError";
   }

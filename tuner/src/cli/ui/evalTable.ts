@@ -8,6 +8,9 @@ export interface EvalReport extends Pick<
   EvalResult,
   "ppl" | "pplError" | "pplBase" | "deltaPpl" | "deltaPplPct" | "meanKld" | "meanKldError" | "top1Agreement"
 > {
+  /** 95% intervals from the per-token differences against f16 (eval/pairedQuality.ts) */
+  deltaPplPctInterval: [number, number];
+  meanKldInterval: [number, number];
   setting: string;
   types: PerLayerTypes;
   model: { file: string; headerHash: string };
@@ -44,7 +47,10 @@ export function formatEvalTable(r: EvalReport): string {
     ["llama.cpp", r.build],
     ["PPL", `${r.ppl.toFixed(4)} ± ${r.pplError.toFixed(4)}`],
     ["PPL f16", r.pplBase.toFixed(4)],
-    ["ΔPPL", `${signed(r.deltaPpl, 4)} (${signed(r.deltaPplPct, 3)}%)`],
+    [
+      "ΔPPL",
+      `${signed(r.deltaPpl, 4)} (${signed(r.deltaPplPct, 3)}%; 95% interval ${signed(r.deltaPplPctInterval[0], 3)}% to ${signed(r.deltaPplPctInterval[1], 3)}%)`,
+    ],
     ["mean KLD vs f16", `${r.meanKld.toFixed(6)} ± ${r.meanKldError.toFixed(6)}`],
     ["top-1 agreement", `${(r.top1Agreement * 100).toFixed(2)}%`],
     [

@@ -4,21 +4,17 @@ import type { CommandModule } from "yargs";
 import { formatBenchMarkdown, formatBenchTerminal } from "../../../bench/format.ts";
 import { writeBenchChart } from "../../../bench/plot.ts";
 import { runBench } from "../../../bench/runBench.ts";
-import { defaultModelPath, repoRoot } from "../../../config.ts";
+import { repoRoot } from "../../../config.ts";
 import { settingFromProfile } from "../../../eval/kvSetting.ts";
-import { prepareEval } from "../../../eval/setup.ts";
 import { builtinProfiles } from "../../../profiles/builtins.ts";
 import { loadProfileRef } from "../../../profiles/load.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../../../util/atomicFile.ts";
 import { parseByteSize } from "../../../util/byteSize.ts";
+import { prepareMeasurement, withMeasurementOptions, type MeasurementOptions } from "../../measurementOptions.ts";
 import { createProgressBar } from "../../ui/progress.ts";
 
-interface BenchCommandOptions {
+interface BenchCommandOptions extends MeasurementOptions {
   profile: string[];
-  model: string;
-  evalFile?: string;
-  ctx: number;
-  chunks: number;
   contexts: number[];
   longCtx: number[];
   longChunks: number;
@@ -29,7 +25,6 @@ interface BenchCommandOptions {
   prompt: number;
   gen: number;
   reps: number;
-  threads: number;
   json: boolean;
   out?: string;
   plot: boolean;
@@ -50,17 +45,17 @@ export const BenchCommand: CommandModule<object, BenchCommandOptions> = {
   command: "bench",
   describe: "Memory, quality and speed of f16, K8V8, K8V4, K4V8, K4V4 and any profile, measured in one run",
   builder: (yargs) =>
-    yargs
+    withMeasurementOptions(yargs, {
+      chunks: 8,
+      chunksDescription: "Quality chunks scored",
+      evalFileDescription: "Text for quality (default: Moby-Dick)",
+    })
       .option("profile", {
         type: "string",
         array: true,
         default: [],
         description: "Extra rows: profile names or files",
       })
-      .option("model", { type: "string", default: defaultModelPath(), description: "GGUF model file" })
-      .option("evalFile", { alias: "eval-file", type: "string", description: "Text for quality (default: Moby-Dick)" })
-      .option("ctx", { type: "number", default: 512, description: "Tokens per quality chunk" })
-      .option("chunks", { type: "number", default: 8, description: "Quality chunks scored" })
       .option("contexts", {
         type: "array",
         default: [4096, 8192, 32768],
@@ -107,7 +102,6 @@ export const BenchCommand: CommandModule<object, BenchCommandOptions> = {
       .option("prompt", { type: "number", default: 512, description: "Prompt tokens per speed test" })
       .option("gen", { type: "number", default: 64, description: "Generated tokens per speed test" })
       .option("reps", { type: "number", default: 3, description: "llama-bench repetitions (median reported, ≥ 3)" })
-      .option("threads", { type: "number", default: availableParallelism(), description: "CPU threads" })
       .option("json", { type: "boolean", default: false, description: "Print the report as JSON" })
       .option("out", { type: "string", description: "Write report.json, report.md (and the chart) into this folder" })
       .option("plot", {
@@ -128,13 +122,8 @@ export const BenchCommand: CommandModule<object, BenchCommandOptions> = {
         return true;
       }),
   async handler(argv) {
-    const { setup, facts } = await prepareEval({
-      modelPath: argv.model,
-      textPath: argv.evalFile,
-      ctx: argv.ctx,
-      chunks: argv.chunks,
-      threads: argv.threads,
-    });
+    const threads = argv.threads ?? availableParallelism();
+    const { setup, facts } = await prepareMeasurement({ ...argv, threads });
     const profiles = [...builtinProfiles, ...argv.profile.map((ref) => loadProfileRef(ref))];
     const settings = profiles.map((profile) => settingFromProfile(profile, facts));
 
@@ -145,7 +134,7 @@ export const BenchCommand: CommandModule<object, BenchCommandOptions> = {
       genTokens: argv.gen,
       depths: argv.depth,
       repetitions: argv.reps,
-      threads: argv.threads,
+      threads,
       longContexts: argv.longCtx,
       longChunks: argv.longChunks,
       passkeyLengths: argv.passkey,

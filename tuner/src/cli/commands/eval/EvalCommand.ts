@@ -1,28 +1,22 @@
 import type { CommandModule } from "yargs";
-import { defaultModelPath } from "../../../config.ts";
 import { evaluate } from "../../../eval/evaluate.ts";
 import { checkKvBytes } from "../../../eval/kvCheck.ts";
 import { settingFromProfile } from "../../../eval/kvSetting.ts";
 import { measureRetrieval } from "../../../eval/retrieval.ts";
-import { prepareEval } from "../../../eval/setup.ts";
 import { buildLabel } from "../../../native/buildInfo.ts";
 import { profileToLlamaArgs } from "../../../profiles/args.ts";
 import { loadProfileRef } from "../../../profiles/load.ts";
 import { kvTypeFromBits, parseKvType, uniformProfile } from "../../kvFlags.ts";
+import { prepareMeasurement, withMeasurementOptions, type MeasurementOptions } from "../../measurementOptions.ts";
 import { createProgressBar } from "../../ui/progress.ts";
 import { formatEvalTable, type EvalReport } from "../../ui/evalTable.ts";
 
-interface EvalCommandOptions {
+interface EvalCommandOptions extends MeasurementOptions {
   profile?: string;
   k?: string;
   v?: string;
   kvqKey?: number;
   kvqVal?: number;
-  model: string;
-  evalFile?: string;
-  ctx: number;
-  chunks: number;
-  threads?: number;
   json: boolean;
   fresh: boolean;
   passkey: number[];
@@ -33,7 +27,7 @@ export const EvalCommand: CommandModule<object, EvalCommandOptions> = {
   command: "eval",
   describe: "Perplexity, KL-divergence vs f16 and measured K/V bytes of one K/V setting",
   builder: (yargs) =>
-    yargs
+    withMeasurementOptions(yargs, { chunks: 8, chunksDescription: "Chunks scored" })
       .option("profile", {
         type: "string",
         description: "A saved or built-in profile name, or a profile file",
@@ -53,21 +47,6 @@ export const EvalCommand: CommandModule<object, EvalCommandOptions> = {
         description: "V cache bits: 16, 8, 6, 5, 4",
         group: "Setting:",
       })
-      .option("model", {
-        type: "string",
-        default: defaultModelPath(),
-        description: "GGUF model file",
-        group: "Measurement:",
-      })
-      .option("evalFile", {
-        alias: "eval-file",
-        type: "string",
-        description: "Text to measure on (default: Moby-Dick)",
-        group: "Measurement:",
-      })
-      .option("ctx", { type: "number", default: 512, description: "Tokens per chunk", group: "Measurement:" })
-      .option("chunks", { type: "number", default: 8, description: "Chunks scored", group: "Measurement:" })
-      .option("threads", { type: "number", description: "CPU threads (default: all cores)", group: "Measurement:" })
       .option("passkey", {
         type: "array",
         default: [],
@@ -103,10 +82,6 @@ export const EvalCommand: CommandModule<object, EvalCommandOptions> = {
         if ((argv.k === undefined) !== (argv.v === undefined)) throw new Error("--k and --v go together");
         if ((argv.kvqKey === undefined) !== (argv.kvqVal === undefined))
           throw new Error("--kvq-key and --kvq-val go together");
-        if (!Number.isInteger(argv.ctx) || argv.ctx < 64)
-          throw new Error(`--ctx must be an integer ≥ 64, got ${argv.ctx}`);
-        if (!Number.isInteger(argv.chunks) || argv.chunks < 1)
-          throw new Error(`--chunks must be an integer ≥ 1, got ${argv.chunks}`);
         if (!Number.isInteger(argv.passkeyTrials) || argv.passkeyTrials < 1)
           throw new Error(`--passkey-trials must be an integer ≥ 1, got ${argv.passkeyTrials}`);
         return true;
@@ -120,13 +95,7 @@ export const EvalCommand: CommandModule<object, EvalCommandOptions> = {
         : argv.k !== undefined
           ? uniformProfile(parseKvType("--k", argv.k), parseKvType("--v", argv.v!))
           : uniformProfile(kvTypeFromBits("--kvq-key", argv.kvqKey!), kvTypeFromBits("--kvq-val", argv.kvqVal!));
-    const { setup, facts } = await prepareEval({
-      modelPath: argv.model,
-      textPath: argv.evalFile,
-      ctx: argv.ctx,
-      chunks: argv.chunks,
-      threads: argv.threads,
-    });
+    const { setup, facts } = await prepareMeasurement(argv);
     const setting = settingFromProfile(profile, facts);
 
     const progress = createProgressBar(`eval ${setting.label}`);
@@ -156,6 +125,8 @@ export const EvalCommand: CommandModule<object, EvalCommandOptions> = {
       deltaPplPct: result.deltaPplPct,
       meanKld: result.meanKld,
       meanKldError: result.meanKldError,
+      deltaPplPctInterval: result.paired.deltaPplPctInterval,
+      meanKldInterval: result.paired.meanKldInterval,
       top1Agreement: result.top1Agreement,
       kvBytes: {
         measured: result.kv.sizeK + result.kv.sizeV,

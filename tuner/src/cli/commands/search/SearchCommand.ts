@@ -1,27 +1,21 @@
-import { join } from "node:path";
 import type { CommandModule } from "yargs";
-import { appSupportDir, defaultModelPath } from "../../../config.ts";
-import { parseKvType } from "../../kvFlags.ts";
-import { loadEvalText } from "../../../eval/evalText.ts";
-import { readModelFacts } from "../../../model/gguf.ts";
-import { readBuildInfo } from "../../../native/buildInfo.ts";
+import { searchReportDir } from "../../../config.ts";
 import { profileNameSchema } from "../../../profiles/schema.ts";
 import { ProfileStore } from "../../../profiles/store.ts";
 import { parseAbsoluteBudget, parsePercentBudget, type QualityBudget } from "../../../search/budget.ts";
 import { defaultProfileName, profileFromSearch } from "../../../search/profileFromSearch.ts";
-import { summarizeSearch, writeSearchReport } from "../../../search/report.ts";
+import { writeSearchReport } from "../../../search/report.ts";
 import { defaultSearchTypes, runSearch } from "../../../search/runSearch.ts";
 import { defaultSpeedCheck } from "../../../search/relativeSpeed.ts";
+import { parseKvType } from "../../kvFlags.ts";
+import { prepareMeasurement, withMeasurementOptions, type MeasurementOptions } from "../../measurementOptions.ts";
 import { createProgressBar } from "../../ui/progress.ts";
 import { parseDuration } from "./parseDuration.ts";
 
-interface SearchCommandOptions {
+interface SearchCommandOptions extends MeasurementOptions {
   budget?: string;
   maxDeltaPpl?: number;
-  model: string;
-  evalFile?: string;
-  ctx: number;
-  chunks: number;
+  decisionChunks: number;
   targetCtx: number;
   trials: number;
   timeLimit: string;
@@ -29,7 +23,6 @@ interface SearchCommandOptions {
   group: string;
   name?: string;
   seed: number;
-  threads?: number;
   resume: boolean;
   json: boolean;
   minSpeed?: number;
@@ -40,7 +33,11 @@ export const SearchCommand: CommandModule<object, SearchCommandOptions> = {
   command: "search",
   describe: "Find the per-layer K/V types with the fewest bytes whose perplexity stays within a budget",
   builder: (yargs) =>
-    yargs
+    withMeasurementOptions(yargs, {
+      chunks: 2,
+      chunksDescription: "Chunks each trial is screened on (KLD is precise on few tokens, ΔPPL is not)",
+      evalFileDescription: "Text: the first half searches, the second confirms (default: Moby-Dick)",
+    })
       .option("budget", {
         type: "string",
         description: "Allowed perplexity increase over f16, e.g. 1%, 0.5%, 2%",
@@ -52,14 +49,13 @@ export const SearchCommand: CommandModule<object, SearchCommandOptions> = {
         description: "Allowed absolute PPL increase instead, e.g. 0.05",
         group: "Budget:",
       })
-      .option("model", { type: "string", default: defaultModelPath(), description: "GGUF model file" })
-      .option("evalFile", {
-        alias: "eval-file",
-        type: "string",
-        description: "Text: the first half searches, the second confirms (default: Moby-Dick)",
+      .option("decisionChunks", {
+        alias: "decision-chunks",
+        type: "number",
+        default: 16,
+        description: "Chunks a candidate the screening left undecided is measured on, and the winner confirmed on",
+        group: "Measurement:",
       })
-      .option("ctx", { type: "number", default: 512, description: "Tokens per chunk" })
-      .option("chunks", { type: "number", default: 4, description: "Chunks scored per trial (and per confirmation)" })
       .option("targetCtx", {
         alias: "target-ctx",
         type: "number",
@@ -70,8 +66,8 @@ export const SearchCommand: CommandModule<object, SearchCommandOptions> = {
       .option("timeLimit", {
         alias: "time-limit",
         type: "string",
-        default: "17m",
-        description: "Stop proposing trials after this long (e.g. 900, 15m)",
+        default: "10m",
+        description: "Stop proposing trials once only the decision's expected time is left of this (e.g. 600, 10m)",
       })
       .option("types", {
         type: "string",
@@ -84,7 +80,6 @@ export const SearchCommand: CommandModule<object, SearchCommandOptions> = {
       })
       .option("name", { type: "string", description: "Name of the saved profile (default: <model>-<budget>)" })
       .option("seed", { type: "number", default: 1, description: "Sampler seed" })
-      .option("threads", { type: "number", description: "CPU threads (default: all cores)" })
       .option("minSpeed", {
         alias: "min-speed",
         type: "number",
@@ -102,7 +97,7 @@ export const SearchCommand: CommandModule<object, SearchCommandOptions> = {
       .option("resume", {
         type: "boolean",
         default: true,
-        description: "Continue the stored study of the same search (kill -9 safe)",
+        description: "Continue the stored study of the same search (kill -9 safe); --no-resume starts it over",
       })
       .option("json", { type: "boolean", default: false, description: "Print the result as JSON" })
       .check((argv) => {
@@ -113,8 +108,7 @@ export const SearchCommand: CommandModule<object, SearchCommandOptions> = {
         }
         for (const [flag, value, min] of [
           ["--trials", argv.trials, 0],
-          ["--chunks", argv.chunks, 1],
-          ["--ctx", argv.ctx, 64],
+          ["--decision-chunks", argv.decisionChunks, 1],
           ["--target-ctx", argv.targetCtx, 1],
         ] as const) {
           if (!Number.isInteger(value) || value < min)
@@ -129,9 +123,7 @@ export const SearchCommand: CommandModule<object, SearchCommandOptions> = {
       argv.budget !== undefined ? parsePercentBudget(argv.budget) : parseAbsoluteBudget(argv.maxDeltaPpl!);
     const timeLimitMs = parseDuration(argv.timeLimit);
     const types = argv.types ? argv.types.split(",").map((t) => parseKvType("--types", t.trim())) : defaultSearchTypes;
-    const text = loadEvalText(argv.evalFile);
-    const facts = await readModelFacts(argv.model);
-    const build = readBuildInfo();
+    const { setup, facts } = await prepareMeasurement(argv);
     const name = argv.name ?? defaultProfileName(facts, budget);
     const store = new ProfileStore();
 
@@ -139,11 +131,8 @@ export const SearchCommand: CommandModule<object, SearchCommandOptions> = {
     let phase = "";
     const outcome = await runSearch({
       facts,
-      text,
-      build,
-      ctx: argv.ctx,
-      chunks: argv.chunks,
-      threads: argv.threads,
+      setup,
+      decisionChunks: argv.decisionChunks,
       budget,
       targetCtx: argv.targetCtx,
       trials: argv.trials,
@@ -153,22 +142,22 @@ export const SearchCommand: CommandModule<object, SearchCommandOptions> = {
       seed: argv.seed,
       minSpeed: argv.minSpeed,
       speedCheck: { ...defaultSpeedCheck, depth: argv.speedDepth },
+      resume: argv.resume,
       onEvent: (event) => {
         if (event.kind === "phase") {
           phase = event.phase;
           if (!process.stderr.isTTY) process.stderr.write(`search: ${event.detail}\n`);
           return;
         }
-        const best = event.bestBytes === undefined ? "none yet" : `${(event.bestBytes / 1024 / 1024).toFixed(2)} MiB`;
-        progress.update(event.done, event.planned, `${phase}; best within budget ${best}`, "trials");
+        progress.update(event.done, event.planned, phase, "trials");
       },
     });
     progress.stop();
 
-    const profile = profileFromSearch(outcome, facts, budget, name, argv.seed, argv.minSpeed);
+    const profile = profileFromSearch(outcome, name);
     const profilePath = store.save(profile);
-    const report = await writeSearchReport(join(appSupportDir(), "reports", name), outcome, facts, budget, profile);
-    const summary = summarizeSearch(outcome, facts, budget);
+    const report = await writeSearchReport(searchReportDir(name), outcome, profile);
+    const { summary } = outcome;
     if (argv.json) {
       process.stdout.write(
         `${JSON.stringify({ profile, profilePath, report: report.reportPath, chart: report.chart, summary }, null, 2)}\n`,

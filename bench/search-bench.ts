@@ -1,0 +1,193 @@
+// The search measured (issue #12): `tuner search` with a cold eval cache on each model the repo ships, then every
+// uniform pair measured the way the winner was confirmed (same half, same tokens, same 95% interval), so the profile's
+// bytes can be set against the smallest uniform pair that is within the budget by the same rule.
+//
+//   npm run bench:search -- [--budget 1%] [--models gemma,smollm2] [--out bench/results/search-bench]
+//
+// Writes <out>/<model>/{report.md,report.json,search-report.md,profile.json,study.json} and <out>/summary.md.
+import { execa } from "execa";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync } from "node:fs";
+import { cpus, loadavg, platform, release, tmpdir } from "node:os";
+import { join } from "node:path";
+import yargs from "yargs";
+import { hideBin } from "yargs/helpers";
+import {
+  cacheDirEnvVar,
+  appSupportDirEnvVar,
+  defaultModelPath,
+  instructModelPath,
+  repoRoot,
+} from "../tuner/src/config.ts";
+import { evaluate } from "../tuner/src/eval/evaluate.ts";
+import { loadEvalText, splitEvalText } from "../tuner/src/eval/evalText.ts";
+import { evalTextPartsDir } from "../tuner/src/config.ts";
+import { readModelFacts } from "../tuner/src/model/gguf.ts";
+import { buildLabel, readBuildInfo } from "../tuner/src/native/buildInfo.ts";
+import { profileToLlamaArgs } from "../tuner/src/profiles/args.ts";
+import { profileSchema, type Profile } from "../tuner/src/profiles/schema.ts";
+import { quantizedUniformPairs } from "../tuner/src/profiles/uniformPairs.ts";
+import { assignmentBytes } from "../tuner/src/search/assignment.ts";
+import { budgetViolation, parsePercentBudget } from "../tuner/src/search/budget.ts";
+import { writeFileAtomic, writeJsonAtomic } from "../tuner/src/util/atomicFile.ts";
+
+const argv = await yargs(hideBin(process.argv))
+  .option("budget", { type: "string", default: "1%" })
+  .option("models", { type: "string", default: "gemma,smollm2" })
+  .option("out", { type: "string", default: join(repoRoot(), "bench", "results", "search-bench") })
+  .option("threads", { type: "number", description: "CPU threads (default: all cores)" })
+  .strict()
+  .parseAsync();
+
+const models: Record<string, string> = { gemma: defaultModelPath(), smollm2: instructModelPath() };
+const budget = parsePercentBudget(argv.budget);
+const uptime = async () => (await execa("uptime")).stdout.trim();
+const pct = (n: number) => `${n >= 0 ? "+" : ""}${n.toFixed(2)}%`;
+const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(2);
+const machine = `${cpus()[0]?.model ?? "unknown CPU"}, ${cpus().length} cores, ${platform()} ${release()}`;
+const build = readBuildInfo();
+const summaryRows: string[] = [];
+
+for (const key of argv.models.split(",")) {
+  const modelPath = models[key];
+  if (!modelPath) throw new Error(`unknown model '${key}': give gemma or smollm2`);
+  const facts = await readModelFacts(modelPath);
+  const out = join(argv.out, key);
+  mkdirSync(out, { recursive: true });
+  // a cold eval cache: nothing measured before counts toward this search's time
+  const scratch = mkdtempSync(join(tmpdir(), `kvsplit-search-bench-${key}-`));
+  const env = { [cacheDirEnvVar]: join(scratch, "cache"), [appSupportDirEnvVar]: join(scratch, "home") };
+  const name = `${key}-bench`;
+  const searchArgs = ["search", "--budget", argv.budget, "--model", modelPath, "--name", name, "--json"];
+  if (argv.threads !== undefined) searchArgs.push("--threads", String(argv.threads));
+
+  const loadBefore = await uptime();
+  const started = performance.now();
+  const search = await execa("node", [join(repoRoot(), "tuner", "bin", "tuner.mjs"), ...searchArgs], {
+    env,
+    reject: false,
+    stdin: "ignore",
+    stderr: "inherit",
+  });
+  const coldMs = performance.now() - started;
+  const loadAfter = await uptime();
+  if (search.exitCode !== 0) {
+    summaryRows.push(`| ${facts.fileName} | search failed (exit ${search.exitCode}): ${search.stdout.slice(0, 200)} |`);
+    continue;
+  }
+  const result = JSON.parse(search.stdout) as { profile: unknown; report: string; summary: { trials: number } };
+  const profile: Profile = profileSchema.parse(result.profile);
+  // the same search again: every trial and run is cached now
+  const warmStarted = performance.now();
+  await execa("node", [join(repoRoot(), "tuner", "bin", "tuner.mjs"), ...searchArgs], { env, stdin: "ignore" });
+  const warmMs = performance.now() - warmStarted;
+
+  // every uniform pair on the confirmation half, with as many tokens as the winner's confirmation
+  process.env[cacheDirEnvVar] = env[cacheDirEnvVar];
+  const confirmation = profile.quality!.confirmation!;
+  const [, confirmText] = splitEvalText(loadEvalText(), 2, evalTextPartsDir());
+  const confirmSetup = {
+    modelPath,
+    modelHash: facts.headerHash,
+    text: confirmText!,
+    ctx: confirmation.ctx,
+    chunks: confirmation.chunks,
+    build,
+    threads: argv.threads,
+  };
+  const targetCtx = 8192;
+  const uniform = [];
+  for (const pair of quantizedUniformPairs) {
+    const { result: r } = await evaluate(confirmSetup, {
+      label: pair.name,
+      args: profileToLlamaArgs({ cache: { mode: "uniform", k: pair.k, v: pair.v } }),
+    });
+    const types = { k: Array(facts.nLayer).fill(pair.k), v: Array(facts.nLayer).fill(pair.v) };
+    uniform.push({
+      name: pair.name,
+      bytes: assignmentBytes(facts, types, targetCtx),
+      deltaPplPct: r.deltaPplPct,
+      deltaPplPctInterval: r.paired.deltaPplPctInterval,
+      meanKld: r.meanKld,
+      withinBudget:
+        budgetViolation(budget, { deltaPplPctInterval: r.paired.deltaPplPctInterval, pplBase: r.pplBase }) <= 0,
+    });
+  }
+  delete process.env[cacheDirEnvVar];
+  if (profile.cache.mode !== "per-layer") throw new Error(`the search saved a ${profile.cache.mode} profile`);
+  const profileBytes = assignmentBytes(facts, { k: profile.cache.k, v: profile.cache.v }, targetCtx);
+  const within = uniform.filter((u) => u.withinBudget).sort((a, b) => a.bytes - b.bytes);
+  const bestUniform = within[0];
+  const report = {
+    model: { file: facts.fileName, headerHash: facts.headerHash },
+    text: { name: confirmation.evalText.name, sha256: confirmation.evalText.sha256 },
+    build: buildLabel(build),
+    machine,
+    budget: argv.budget,
+    targetCtx,
+    profile: {
+      name: profile.name,
+      bytes: profileBytes,
+      search: profile.quality,
+      confirmation,
+    },
+    uniform,
+    bestUniformWithinBudget: bestUniform?.name,
+    ratioToBestUniform: bestUniform ? profileBytes / bestUniform.bytes : undefined,
+    trials: result.summary.trials,
+    coldWallMs: coldMs,
+    warmWallMs: warmMs,
+    load: { before: loadBefore, after: loadAfter, loadavgAfter: loadavg() },
+  };
+  writeJsonAtomic(join(out, "report.json"), report);
+  const reportDir = join(env[appSupportDirEnvVar]!, "reports", name);
+  copyFileSync(join(reportDir, "report.md"), join(out, "search-report.md"));
+  copyFileSync(join(reportDir, "study.json"), join(out, "study.json"));
+  copyFileSync(join(reportDir, "pareto.png"), join(out, "pareto.png"));
+  writeFileAtomic(join(out, "profile.json"), readFileSync(join(env[appSupportDirEnvVar]!, "profiles", `${name}.json`)));
+
+  const interval = (i: [number, number]) => `[${pct(i[0])}, ${pct(i[1])}]`;
+  const markdown = [
+    `# tuner search --budget ${argv.budget}: ${facts.fileName}`,
+    "",
+    `llama.cpp ${buildLabel(build)}; ${machine}; text ${confirmation.evalText.name} (sha256 ${confirmation.evalText.sha256.slice(0, 12)}), ` +
+      `ctx ${confirmation.ctx}, ${confirmation.chunks} chunks (the second half of each scored); K/V bytes for one sequence of ${targetCtx} tokens.`,
+    `Search: ${result.summary.trials} trials, ${(coldMs / 1000).toFixed(0)} s wall with a cold eval cache, ${(warmMs / 1000).toFixed(0)} s warm. ` +
+      `Load (uptime) before: \`${loadBefore}\`; after: \`${loadAfter}\` (the 2 cores were shared with other work, so the wall time is inflated).`,
+    "",
+    "Every row measured on the confirmation half with the same tokens; within budget = the upper end of the 95% interval ≤ the budget.",
+    "",
+    "| setting | KV MiB @8K | × profile | ΔPPL [95%] | KLD | within budget |",
+    "| --- | ---: | ---: | ---: | ---: | :---: |",
+    ...uniform.map(
+      (u) =>
+        `| ${u.name} | ${mib(u.bytes)} | ${(profileBytes / u.bytes).toFixed(3)} | ${pct(u.deltaPplPct)} ${interval(u.deltaPplPctInterval)} | ${u.meanKld.toFixed(5)} | ${u.withinBudget ? "yes" : "no"} |`,
+    ),
+    `| **${profile.name}** | ${mib(profileBytes)} | 1.000 | ${pct(confirmation.deltaPplPct)} ${interval(confirmation.deltaPplPctInterval!)} | ${confirmation.meanKld.toFixed(5)} | ${budgetViolation(budget, { deltaPplPctInterval: confirmation.deltaPplPctInterval!, pplBase: confirmation.pplBase }) <= 0 ? "yes" : "no"} |`,
+    "",
+    bestUniform
+      ? `The profile is **${(profileBytes / bestUniform.bytes).toFixed(3)}×** the bytes of ${bestUniform.name}, the smallest uniform pair within the budget by the same rule.`
+      : "No uniform pair is within the budget by the same rule.",
+    "",
+  ].join("\n");
+  writeFileAtomic(join(out, "report.md"), markdown);
+  process.stdout.write(`${markdown}\n`);
+  summaryRows.push(
+    `| ${facts.fileName} | ${mib(profileBytes)} | ${bestUniform ? `${bestUniform.name} ${mib(bestUniform.bytes)}` : "none"} | ` +
+      `${report.ratioToBestUniform?.toFixed(3) ?? "n/a"} | ${pct(confirmation.deltaPplPct)} ${interval(confirmation.deltaPplPctInterval!)} | ` +
+      `${result.summary.trials} | ${(coldMs / 1000).toFixed(0)} s cold, ${(warmMs / 1000).toFixed(0)} s warm | \`${loadAfter.replace(/.*load average: /, "")}\` |`,
+  );
+}
+
+writeFileAtomic(
+  join(argv.out, "summary.md"),
+  [
+    `# npm run bench:search (budget ${argv.budget})`,
+    "",
+    `llama.cpp ${buildLabel(build)}; ${machine}; Moby-Dick halves (search / confirmation).`,
+    "",
+    "| model | profile MiB @8K | smallest uniform within budget | × | confirmation ΔPPL [95%] | trials | search wall | load after (1, 5, 15 min) |",
+    "| --- | ---: | --- | ---: | ---: | ---: | --- | --- |",
+    ...summaryRows,
+    "",
+  ].join("\n"),
+);
