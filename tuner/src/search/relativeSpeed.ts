@@ -5,7 +5,7 @@ import { measureSpeed, type SpeedPoint } from "../bench/llamaBench.ts";
 import { speedCachePath } from "../config.ts";
 import { buildLabel, type BuildInfo } from "../native/buildInfo.ts";
 import { profileToLlamaArgs } from "../profiles/args.ts";
-import { cacheSchema, type ProfileCache } from "../profiles/schema.ts";
+import type { ProfileCache } from "../profiles/schema.ts";
 import { f16Pair, pairCache } from "../profiles/uniformPairs.ts";
 import { writeJsonAtomic } from "../util/atomicFile.ts";
 
@@ -60,20 +60,16 @@ async function speedPoints(
   return points;
 }
 
-/**
- * Prompt and generation speed of a setting relative to the f16 cache, both measured with llama-bench here.
- * `setting` is its cache (or, until runSearch passes the cache, its profileToLlamaArgs flags).
- */
+/** Prompt and generation speed of a K/V cache relative to the f16 cache, both measured with llama-bench here. */
 export async function relativeSpeed(
   modelPath: string,
   modelHash: string,
   build: BuildInfo,
-  setting: ProfileCache | readonly string[],
+  cache: ProfileCache,
   check: SpeedCheck,
 ): Promise<RelativeSpeed> {
   const tps = (points: SpeedPoint[], test: "pp" | "tg") => points.find((p) => p.test === test)!.medianTps;
   const f16 = await speedPoints(modelPath, modelHash, build, pairCache(f16Pair), check);
-  const cache = isFlagList(setting) ? cacheOfFlags(setting) : setting;
   const points = await speedPoints(modelPath, modelHash, build, cache, check);
   const promptRatio = tps(points, "pp") / tps(f16, "pp");
   const generationRatio = tps(points, "tg") / tps(f16, "tg");
@@ -85,21 +81,4 @@ export async function relativeSpeed(
     f16GenerationTps: tps(f16, "tg"),
     depth: check.depth,
   };
-}
-
-const isFlagList = (setting: ProfileCache | readonly string[]): setting is readonly string[] => Array.isArray(setting);
-
-// Interim, while runSearch still hands a setting's flags (profileToLlamaArgs) instead of its cache: the cache they
-// select. Goes when every caller passes the cache.
-function cacheOfFlags(args: readonly string[]): ProfileCache {
-  const after = (flag: string) => args[args.indexOf(flag) + 1] ?? "";
-  return cacheSchema.parse(
-    args.includes("-ctk")
-      ? { mode: "uniform", k: after("-ctk"), v: after("-ctv") }
-      : {
-          mode: "per-layer",
-          k: after("--cache-type-k-layers").split(","),
-          v: after("--cache-type-v-layers").split(","),
-        },
-  );
 }
