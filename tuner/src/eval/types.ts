@@ -22,7 +22,10 @@ export interface EvalSetup {
 /** One K/V cache setting under test: the llama.cpp flags that select it, and a label for people. */
 export interface KvSetting {
   label: string;
-  /** e.g. ["-ctk", "q8_0", "-ctv", "q4_0"] or ["--cache-type-k-layers", "...", ...]; `-fa on` is added */
+  /**
+   * profileToLlamaArgs of its cache: what llama-perplexity and llama-server get (`-fa on -ctk q8_0 -ctv q4_0`, or
+   * per-layer specs), and the name of the setting in the eval cache keys. llama-bench is given the cache itself.
+   */
   args: string[];
 }
 
