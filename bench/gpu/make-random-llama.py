@@ -4,7 +4,8 @@
 Its only job is to give llama.cpp real shapes: head size 128 (a size every flash-attention backend has kernels for),
 grouped-query attention, a byte-level SentencePiece vocabulary so any text tokenizes. Its outputs are meaningless.
 
-usage: make-random-llama.py <llama.cpp source dir> <out.gguf> [--layers N]
+usage: make-random-llama.py <llama.cpp source dir> <out.gguf> [--layers N] [--embd N] [--heads N] [--kv-heads N]
+                             [--ff N] [--ctx N]
 """
 import argparse
 import sys
@@ -15,13 +16,21 @@ parser.add_argument("llama_cpp", type=Path, help="llama.cpp source tree (its ggu
 parser.add_argument("out", type=Path)
 parser.add_argument("--layers", type=int, default=8)
 parser.add_argument("--seed", type=int, default=0)
+parser.add_argument("--embd", type=int, default=1024, help="embedding size (query heads x 128)")
+parser.add_argument("--heads", type=int, default=8, help="query heads")
+parser.add_argument("--kv-heads", type=int, default=4, help="K/V heads")
+parser.add_argument("--ff", type=int, default=2816, help="feed-forward size")
+parser.add_argument("--ctx", type=int, default=4096, help="training context written to the file")
 args = parser.parse_args()
+if args.embd != args.heads * 128 or args.heads % args.kv_heads != 0:
+    parser.error(f"--embd must be --heads x 128 and --heads a multiple of --kv-heads (got {args.embd}, {args.heads}, "
+                 f"{args.kv_heads})")
 
 sys.path.insert(0, str(args.llama_cpp / "gguf-py"))
 import numpy as np  # noqa: E402
 import gguf  # noqa: E402
 
-n_embd, n_head, n_head_kv, head_dim, n_ff, n_ctx = 1024, 8, 4, 128, 2816, 4096
+n_embd, n_head, n_head_kv, head_dim, n_ff, n_ctx = args.embd, args.heads, args.kv_heads, 128, args.ff, args.ctx
 n_embd_kv = n_head_kv * head_dim
 rng = np.random.default_rng(args.seed)
 
@@ -77,5 +86,7 @@ w.write_header_to_file()
 w.write_kv_data_to_file()
 w.write_tensors_to_file()
 w.close()
+n_params = 2 * n_vocab * n_embd + n_embd + args.layers * (
+    2 * n_embd * n_embd + 2 * n_embd * n_head_kv * head_dim + 3 * n_embd * n_ff + 2 * n_embd)
 print(f"{args.out}: llama, {args.layers} layers, n_embd {n_embd}, head size {head_dim}, {n_head}/{n_head_kv} heads, "
-      f"vocab {n_vocab}, f16, random weights (seed {args.seed})")
+      f"n_ff {n_ff}, vocab {n_vocab}, {n_params / 1e6:.1f} M parameters, f16, random weights (seed {args.seed})")

@@ -1,0 +1,246 @@
+#!/usr/bin/env bash
+# Decode and prompt speed of quantized and mixed K/V caches against f16 on an NVIDIA GPU, stock vs patched
+# (native patch 0012: the CUDA vector flash-attention kernel for quantized K/V), with the FLASH_ATTN_EXT tests.
+#
+# "stock" is the tree with every native patch but the CUDA one, "patched" the same tree with it: both are built with
+# CUDA, sm_90 and GGML_CUDA_FA_ALL_QUANTS=ON (native/build.sh's choice when nvcc exists). The patched build reuses
+# the stock build directory, so only the files the patch touches are compiled twice.
+#
+# usage:
+#   bench/gpu/cuda-decode-speed.sh prepare [PATCH]   here: stock source + PATCH -> .tmp/cuda-decode/ (to carry)
+#                                                    PATCH defaults to native/patches/0012-*.patch
+#   bench/gpu/cuda-decode-speed.sh run WORK STAGE... on the GPU machine; STAGE: build, model, build+model (both at
+#                                                    once), test, profile, bench, sweep, all (= every stage in
+#                                                    that order). Logs in WORK/logs/.
+#   bench/gpu/cuda-decode-speed.sh table LOGS        here: LOGS/bench-*.json -> the markdown table (stdout)
+#
+# The GPU machine has no network: the source travels as a tarball, the model is made there by
+# bench/gpu/make-random-llama.py (16 layers, 16 query / 4 K/V heads of size 128, n_ff 6912: 848 M parameters), and
+# the logs come back to be committed under bench/results/cuda-decode-speed/.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+carry="$repo/.tmp/cuda-decode"
+die() { echo "cuda-decode-speed.sh: error: $*" >&2; exit 1; }
+say() { echo "cuda-decode-speed.sh: $*" >&2; }
+
+# the K/V settings of the speed table: name, -ctk, -ctv and extra llama-bench arguments (the per-layer mix of issue 10)
+settings=(
+    "f16-f16|f16|f16|"
+    "q8_0-q8_0|q8_0|q8_0|"
+    "q8_0-q4_0|q8_0|q4_0|"
+    "q4_0-q4_0|q4_0|q4_0|"
+    "q5_1-q5_0|q5_1|q5_0|"
+    "q4_1-q4_1|q4_1|q4_1|"
+    "f16-q4_0|f16|q4_0|"
+    "mix|q8_0|q4_0|-ctkl 0-7:q8_0,8-15:q5_1 -ctvl 0-7:q4_0,8-15:q5_0"
+)
+depths="0,8192,32768"
+reps="${KVSPLIT_BENCH_REPS:-5}"
+
+prepare() {
+    local patch="${1:-}"
+    if [ -z "$patch" ]; then
+        patch="$(find "$repo/native/patches" -name '0012-*.patch' | head -n 1)"
+        [ -n "$patch" ] || die "no native/patches/0012-*.patch: name the CUDA patch (prepare PATCH)"
+    fi
+    [ -f "$patch" ] || die "patch $patch not found"
+    local bundle="$repo/node_modules/node-llama-cpp/llama/gitRelease.bundle"
+    [ -f "$bundle" ] || die "llama.cpp source bundle not found at $bundle: run 'npm ci' first"
+    rm -rf "$carry" && mkdir -p "$carry"
+    git clone --quiet "$bundle" "$carry/llama.cpp" 2>/dev/null || die "could not clone $bundle"
+    local p name
+    for p in "$repo"/native/patches/*.patch; do
+        name="$(basename "$p")"
+        [ "$name" = "$(basename "$patch")" ] && continue
+        git -C "$carry/llama.cpp" apply "$p" || die "patch $name does not apply"
+        echo "$name $(sha256sum "$p" | cut -c1-16)" >>"$carry/patches.txt"
+    done
+    git -C "$carry/llama.cpp" apply --check "$patch" || die "$(basename "$patch") does not apply after the others"
+    cp "$patch" "$carry/cuda.patch"
+    echo "$(basename "$patch") $(sha256sum "$patch" | cut -c1-16) (patched build only)" >>"$carry/patches.txt"
+    # what a CUDA build of llama-bench and test-backend-ops reads: the carry limit is 64 MiB
+    local skip=()
+    for d in .git docs models tools/ui tools/server/public benches examples; do skip+=(--exclude="llama.cpp/$d"); done
+    tar -C "$carry" -czf "$carry/llama.cpp.tar.gz" --anchored "${skip[@]}" llama.cpp
+    rm -rf "$carry/llama.cpp"
+    say "$(du -h "$carry/llama.cpp.tar.gz" | cut -f1) in ${carry#"$repo"/}/ with $(wc -l <"$carry/patches.txt") patches"
+}
+
+# one command, its output in <log>: the command line on top, its exit status at the end (a failure is a result)
+record() { # <log> <cmd...>
+    local log="$1" status=0; shift
+    echo "\$ ${*#"$work/"}" >"$log"
+    "$@" >>"$log" 2>&1 || status=$?
+    echo "exit status: $status" >>"$log"
+    return "$status"
+}
+
+# llama-bench with -o json: the JSON (stdout) in <out>.json, the command line, its stderr and exit status in <out>.log
+bench_json() { # <out> <cmd...>
+    local out="$1" status=0; shift
+    echo "\$ ${*#"$work/"}" >"$out.log"
+    "$@" >"$out.json" 2>>"$out.log" || status=$?
+    echo "exit status: $status" >>"$out.log"
+}
+
+stage_build() {
+    local build="$work/build" start
+    if [ ! -x "$work/bin-stock/llama-bench" ]; then
+        rm -rf "$src" && tar -C "$work" -xzf "$carry/llama.cpp.tar.gz"
+        start=$(date +%s)
+        cmake -S "$src" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=OFF -DLLAMA_CURL=OFF \
+            -DLLAMA_OPENSSL=OFF -DLLAMA_BUILD_TESTS=ON -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=OFF \
+            -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON \
+            -DGGML_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES=90 -DGGML_CUDA_FA_ALL_QUANTS=ON >"$logs/cmake.log" 2>&1 ||
+            { tail -n 30 "$logs/cmake.log"; die "cmake failed"; }
+        cmake --build "$build" --parallel "$(nproc)" --target llama-bench test-backend-ops >"$logs/build-stock.log" 2>&1 ||
+            { grep -B2 -A8 'error' "$logs/build-stock.log" | head -n 60; die "stock build failed"; }
+        mkdir -p "$work/bin-stock" && cp "$build/bin/llama-bench" "$build/bin/test-backend-ops" "$work/bin-stock/"
+        echo "build stock (full): $(( $(date +%s) - start )) s" >>"$logs/provenance.txt"
+    fi
+    if [ ! -x "$work/bin-patched/llama-bench" ]; then
+        start=$(date +%s)
+        [ -f "$src/.cuda-patch-applied" ] || { patch -d "$src" -p1 <"$carry/cuda.patch" >"$logs/patch.log" && touch "$src/.cuda-patch-applied"; }
+        cmake --build "$build" --parallel "$(nproc)" --target llama-bench test-backend-ops >"$logs/build-patched.log" 2>&1 ||
+            { grep -B2 -A8 'error' "$logs/build-patched.log" | head -n 60; die "patched build failed"; }
+        mkdir -p "$work/bin-patched" && cp "$build/bin/llama-bench" "$build/bin/test-backend-ops" "$work/bin-patched/"
+        echo "build patched (incremental over stock): $(( $(date +%s) - start )) s" >>"$logs/provenance.txt"
+    fi
+}
+
+stage_model() {
+    [ -f "$model" ] && return 0
+    # gguf-py in a folder of its own: the build stage may be replacing the source tree meanwhile
+    mkdir -p "$work/gguf" && tar -C "$work/gguf" -xzf "$carry/llama.cpp.tar.gz" llama.cpp/gguf-py
+    python3 "$here/make-random-llama.py" "$work/gguf/llama.cpp" "$model.part" --layers 16 --embd 2048 --heads 16 \
+        --kv-heads 4 --ff 6912 --ctx 65536 | sed "s|$model.part|$(basename "$model")|" | tee -a "$logs/provenance.txt"
+    mv "$model.part" "$model"
+}
+
+stage_test() {
+    local b
+    for b in patched stock; do
+        [ -f "$logs/test-backend-ops-$b.log" ] && continue
+        record "$logs/test-backend-ops-$b.log" "$work/bin-$b/test-backend-ops" -o FLASH_ATTN_EXT -b CUDA0 || true
+        tail -n 3 "$logs/test-backend-ops-$b.log"
+        [ "${KVSPLIT_TEST_STOCK:-0}" = 1 ] || break
+    done
+}
+
+# one decode kernel (a token at depth 32768, layer 1) under Nsight Compute: what bounds it
+stage_profile() {
+    command -v ncu >/dev/null || export PATH="$PATH:/usr/local/cuda/bin"
+    local b kv
+    for b in stock patched; do
+        for kv in f16:f16 q8_0:q4_0; do
+            local log="$logs/ncu-$b-${kv/:/-}.log"
+            [ -f "$log" ] && continue
+            GGML_CUDA_DISABLE_GRAPHS=1 record "$log" ncu --kernel-name regex:flash_attn_ext_vec --launch-skip 17 \
+                --launch-count 1 --section SpeedOfLight --section Occupancy --section WarpStateStats \
+                --section LaunchStats --section MemoryWorkloadAnalysis \
+                --metrics smsp__inst_executed.sum,smsp__issue_active.avg.pct_of_peak_sustained_active,dram__bytes_read.sum,lts__t_bytes.sum \
+                "$work/bin-$b/llama-bench" -m "$model" -ngl 99 -fa 1 -p 0 -n 2 -r 1 -d 32768 --no-warmup \
+                -ctk "${kv%%:*}" -ctv "${kv##*:}" || true
+        done
+    done
+}
+
+stage_bench() {
+    local b s name k v extra
+    for s in "${settings[@]}"; do
+        IFS='|' read -r name k v extra <<<"$s"
+        for b in stock patched; do
+            local out="$logs/bench-$b-$name"
+            [ -f "$out.json" ] && continue
+            # shellcheck disable=SC2086 # extra is a list of arguments
+            bench_json "$out" "$work/bin-$b/llama-bench" -m "$model" -ngl 99 -fa 1 -p 512 -n 128 -r "$reps" \
+                -d "$depths" -ctk "$k" -ctv "$v" $extra -o json
+        done
+    done
+}
+
+# every pair of f16, q8_0, q5_1, q5_0, q4_1, q4_0 on the patched build: decode and prompt at depths 0 and 32768
+stage_sweep() {
+    local types="f16,q8_0,q5_1,q5_0,q4_1,q4_0" out="$logs/sweep-patched"
+    [ -f "$out.json" ] && return 0
+    bench_json "$out" "$work/bin-patched/llama-bench" -m "$model" -ngl 99 -fa 1 -p 512 -n 128 -r 3 -d 0,32768 \
+        -ctk "$types" -ctv "$types" -o json
+}
+
+run() {
+    work="${1:?usage: run WORK STAGE...}"
+    shift
+    [ "$#" -gt 0 ] || die "name a stage: build, model, test, profile, bench, sweep or all"
+    [ -f "$carry/llama.cpp.tar.gz" ] || die "no ${carry#"$repo"/}/llama.cpp.tar.gz: run 'prepare' here and carry .tmp/cuda-decode"
+    src="$work/llama.cpp"
+    logs="$work/logs"
+    model="$work/random-llama-848m.gguf"
+    mkdir -p "$logs"
+    if [ ! -f "$logs/provenance.txt" ]; then
+        {
+            echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+            echo "gpu: $(nvidia-smi --query-gpu=name,memory.total,driver_version,clocks.max.sm,clocks.max.mem --format=csv,noheader)"
+            echo "nvcc: $(nvcc --version | tail -n 2 | tr '\n' ' ')"
+            echo "cpu: $(nproc) cores, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)"
+            echo "llama.cpp: node-llama-cpp's release, patches (sha256 prefix):"
+            sed 's/^/  /' "$carry/patches.txt"
+            echo "cmake: -DGGML_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES=90 -DGGML_CUDA_FA_ALL_QUANTS=ON -DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON, Release, static"
+            echo "bench: llama-bench -ngl 99 -fa 1 -p 512 -n 128 -r $reps -d $depths (sweep: -r 3 -d 0,32768)"
+        } >"$logs/provenance.txt"
+    fi
+    local stage
+    for stage in "$@"; do
+        case "$stage" in
+            build|model|test|profile|bench|sweep) say "stage $stage"; "stage_$stage" ;;
+            all) for s in build model test profile bench sweep; do say "stage $s"; "stage_$s"; done ;;
+            build+model) # the model is written while the build compiles
+                say "stage model (in the background) and build"
+                stage_model >"$logs/model.log" 2>&1 &
+                local model_pid=$!
+                stage_build
+                wait "$model_pid" || { cat "$logs/model.log"; die "making the model failed"; } ;;
+            *) die "unknown stage '$stage' (build, model, build+model, test, profile, bench, sweep, all)" ;;
+        esac
+    done
+}
+
+# LOGS/bench-{stock,patched}-<setting>.json -> markdown: t/s (mean ± sd) and the ratio to f16/f16 of the same build
+table() {
+    local logs="${1:?usage: table LOGS}"
+    python3 - "$logs" "${settings[@]}" <<'EOF'
+import json, sys
+from pathlib import Path
+
+logs, settings = Path(sys.argv[1]), [s.split("|")[0] for s in sys.argv[2:]]
+
+def load(build, name):
+    p = logs / f"bench-{build}-{name}.json"
+    if not p.exists() or p.stat().st_size == 0:
+        return {}
+    rows = json.loads(p.read_text())
+    return {(r["n_prompt"] > 0 and "pp512" or "tg128", r["n_depth"]): (r["avg_ts"], r["stddev_ts"]) for r in rows}
+
+data = {(b, n): load(b, n) for b in ("stock", "patched") for n in settings}
+depths = sorted({d for rows in data.values() for (_, d) in rows})
+for test in ("tg128", "pp512"):
+    print(f"\n{test} (t/s, mean ± sd; ratio to f16/f16 of the same build)\n")
+    print("| K/V | " + " | ".join(f"stock d{d} | patched d{d}" for d in depths) + " |")
+    print("| --- | " + " | ".join("---: | ---:" for _ in depths) + " |")
+    for n in settings:
+        cells = []
+        for d in depths:
+            for b in ("stock", "patched"):
+                v, f = data[(b, n)].get((test, d)), data[(b, "f16-f16")].get((test, d))
+                cells.append("n/a" if v is None or f is None else f"{v[0]:.0f} ± {v[1]:.0f} ({v[0] / f[0]:.2f}x)")
+        print(f"| {n.replace('-', ' / ', 1)} | " + " | ".join(cells) + " |")
+EOF
+}
+
+case "${1:-}" in
+    prepare) shift; prepare "$@" ;;
+    run) shift; run "$@" ;;
+    table) shift; table "$@" ;;
+    *) sed -n '2,18p' "${BASH_SOURCE[0]}"; exit 2 ;;
+esac
