@@ -76,10 +76,25 @@ for (const key of argv.models.split(",")) {
   }
   const result = JSON.parse(search.stdout) as { profile: unknown; report: string; summary: { trials: number } };
   const profile: Profile = profileSchema.parse(result.profile);
-  // the same search again: every trial and run is cached now
+  // the cold run's artifacts, before anything else touches the store
+  const reportDir = join(env[appSupportDirEnvVar]!, "reports", name);
+  copyFileSync(join(reportDir, "report.md"), join(out, "search-report.md"));
+  copyFileSync(join(reportDir, "study.json"), join(out, "study.json"));
+  copyFileSync(join(reportDir, "pareto.png"), join(out, "pareto.png"));
+  writeFileAtomic(join(out, "profile.json"), readFileSync(join(env[appSupportDirEnvVar]!, "profiles", `${name}.json`)));
+  // the same search from a new study on the same eval cache, with as many TPE trials as the cold run had time for:
+  // it proposes the same assignments, so every measurement is a cache hit and this is what a warm cache costs
+  const study = JSON.parse(readFileSync(join(out, "study.json"), "utf8")) as { trials: { origin: string }[] };
+  const tpeTrials = study.trials.filter((t) => t.origin === "tpe").length;
+  const warmArgs = [...searchArgs, "--no-resume", "--trials", String(tpeTrials), "--name", `${name}-warm`];
   const warmStarted = performance.now();
-  await execa("node", [join(repoRoot(), "tuner", "bin", "tuner.mjs"), ...searchArgs], { env, stdin: "ignore" });
+  const warm = await execa("node", [join(repoRoot(), "tuner", "bin", "tuner.mjs"), ...warmArgs], {
+    env,
+    stdin: "ignore",
+  });
   const warmMs = performance.now() - warmStarted;
+  const warmProfile = profileSchema.parse((JSON.parse(warm.stdout) as { profile: unknown }).profile);
+  const warmSame = JSON.stringify(warmProfile.cache) === JSON.stringify(profile.cache);
 
   // every uniform pair on the confirmation half, with as many tokens as the winner's confirmation
   process.env[cacheDirEnvVar] = env[cacheDirEnvVar];
@@ -136,14 +151,10 @@ for (const key of argv.models.split(",")) {
     trials: result.summary.trials,
     coldWallMs: coldMs,
     warmWallMs: warmMs,
+    warmSameProfile: warmSame,
     load: { before: loadBefore, after: loadAfter, loadavgAfter: loadavg() },
   };
   writeJsonAtomic(join(out, "report.json"), report);
-  const reportDir = join(env[appSupportDirEnvVar]!, "reports", name);
-  copyFileSync(join(reportDir, "report.md"), join(out, "search-report.md"));
-  copyFileSync(join(reportDir, "study.json"), join(out, "study.json"));
-  copyFileSync(join(reportDir, "pareto.png"), join(out, "pareto.png"));
-  writeFileAtomic(join(out, "profile.json"), readFileSync(join(env[appSupportDirEnvVar]!, "profiles", `${name}.json`)));
 
   const interval = (i: [number, number]) => `[${pct(i[0])}, ${pct(i[1])}]`;
   const markdown = [
@@ -151,7 +162,8 @@ for (const key of argv.models.split(",")) {
     "",
     `llama.cpp ${buildLabel(build)}; ${machine}; text ${confirmation.evalText.name} (sha256 ${confirmation.evalText.sha256.slice(0, 12)}), ` +
       `ctx ${confirmation.ctx}, ${confirmation.chunks} chunks (the second half of each scored); K/V bytes for one sequence of ${targetCtx} tokens.`,
-    `Search: ${result.summary.trials} trials, ${(coldMs / 1000).toFixed(0)} s wall with a cold eval cache, ${(warmMs / 1000).toFixed(0)} s warm. ` +
+    `Search: ${result.summary.trials} trials, ${(coldMs / 1000).toFixed(0)} s wall with a cold eval cache, ${(warmMs / 1000).toFixed(0)} s warm ` +
+      `(the same search again on the cached measurements: ${warmSame ? "the same profile" : "a DIFFERENT profile"}). ` +
       `Load (uptime) before: \`${loadBefore}\`; after: \`${loadAfter}\` (the 2 cores were shared with other work, so the wall time is inflated).`,
     "",
     "Every row measured on the confirmation half with the same tokens; within budget = the upper end of the 95% interval ≤ the budget.",

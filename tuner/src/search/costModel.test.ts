@@ -7,6 +7,7 @@ import {
   calibrateSensitivities,
   fitQualityModel,
   greedyAssignment,
+  pooledPplPerKld,
   kldBudgetFor,
   pplPerKld,
   predictedAssignmentKld,
@@ -115,6 +116,19 @@ describe("quality model", () => {
     const model = fitQualityModel([pointFor(0.01, 510), pointFor(0.03, 510), pointFor(0.12, 510)]);
     expect(model.pplPctPerKld).toBeCloseTo(80, 6);
     expect(model.lnVariancePerKld).toBeCloseTo(3, 6);
+  });
+
+  it("fits ΔPPL per KLD on every trial, the unlucky negative ones too (Σ ΔPPL / Σ KLD)", () => {
+    // true slope 40 with noise ±0.3 around it: a median of the positive ratios alone would be pulled up by the
+    // trial that drew −0.1, which it leaves out
+    const trials = [
+      { meanKld: 0.005, deltaPplPct: -0.1 },
+      { meanKld: 0.005, deltaPplPct: 0.5 },
+      { meanKld: 0.01, deltaPplPct: 0.4 },
+    ];
+    expect(pooledPplPerKld(trials, 70)).toBeCloseTo(0.8 / 0.02, 9);
+    expect(pplPerKld(trials)).toBeCloseTo(100, 9); // the positive ratios 40 and 100 (index 1 of 2): biased up
+    expect(pooledPplPerKld([{ meanKld: 0.01, deltaPplPct: -0.2 }], 70)).toBe(70);
   });
 
   it("finds the largest KLD whose predicted upper bound on the decision's tokens meets the budget", () => {

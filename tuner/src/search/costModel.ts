@@ -88,13 +88,25 @@ const median = (values: number[]) => {
   return sorted[Math.floor(sorted.length / 2)]!;
 };
 
+/**
+ * ΔPPL% per unit of KLD through the origin, weighting each trial by its precision: ΔPPL's variance grows with KLD,
+ * so the inverse-variance fit is Σ ΔPPL% / Σ KLD. Trials with a negative ΔPPL count too: leaving them out (as a
+ * median of positive ratios does) selects the unlucky draws and overstates the cost.
+ */
+export function pooledPplPerKld(trials: { meanKld: number; deltaPplPct: number }[], fallback: number): number {
+  const informative = trials.filter((t) => t.meanKld > 1e-3);
+  const kld = informative.reduce((s, t) => s + t.meanKld, 0);
+  const ppl = informative.reduce((s, t) => s + t.deltaPplPct, 0);
+  return kld > 0 && ppl > 0 ? ppl / kld : fallback;
+}
+
 export function fitQualityModel(
   points: QualityPoint[],
   fallback: QualityModel = { pplPctPerKld: 70, lnVariancePerKld: 2 },
 ) {
   const informative = points.filter((p) => p.meanKld > 1e-3 && p.tokens > 0);
   return {
-    pplPctPerKld: pplPerKld(points, fallback.pplPctPerKld),
+    pplPctPerKld: pooledPplPerKld(points, fallback.pplPctPerKld),
     lnVariancePerKld:
       informative.length === 0
         ? fallback.lnVariancePerKld

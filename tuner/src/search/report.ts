@@ -64,12 +64,13 @@ export function searchReportMarkdown(outcome: SearchOutcome, profile: Profile): 
   return [
     `# Search result: ${profile.name}`,
     "",
-    `${describeBudget(budget.given)} (${budget.percent.toFixed(3)}% = ΔPPL ${budget.deltaPpl.toFixed(4)} of f16's PPL ${budget.pplBase.toFixed(3)} on the search half), ` +
-      `decided on the upper end of a 95% interval of ΔPPL against f16 on the same tokens, at context ${searchSetup.ctx}. ` +
-      `Screened on ${searchSetup.chunks} chunks of ${searchSetup.text.name}, undecided candidates measured on ${decisionSetup.chunks} chunks of it, ` +
-      `the winner confirmed on ${confirmSetup.chunks} chunks of ${confirmSetup.text.name} (the second half of each chunk of ${searchSetup.ctx} tokens scored). ` +
-      `K/V bytes for one sequence of ${study.targetCtx} tokens. ${study.trials.length} trials, ${summary.decisions} decided on more tokens, ` +
-      `${(outcome.wallMs / 1000).toFixed(0)} s; model ${facts.fileName}; llama.cpp ${outcome.build.llamaCppTag}+${outcome.build.patchHash.slice(0, 8)}; seed ${outcome.seed}.`,
+    `${describeBudget(budget.given)} at context ${searchSetup.ctx} on ${searchSetup.text.name}, decided on the upper end ` +
+      `of a 95% interval of ΔPPL against f16 on the same tokens (${budget.percent.toFixed(3)}% = ΔPPL ${budget.deltaPpl.toFixed(4)} ` +
+      `of f16's PPL ${budget.pplBase.toFixed(3)} there). Screened on ${searchSetup.chunks} chunks of it, undecided candidates ` +
+      `measured on ${decisionSetup.chunks} chunks, the winner confirmed on ${confirmSetup.chunks} chunks of ${confirmSetup.text.name} ` +
+      `(the second half of each chunk of ${searchSetup.ctx} tokens scored). K/V bytes for one sequence of ${study.targetCtx} tokens. ` +
+      `${study.trials.length} trials, ${summary.decisions} decided on more tokens, ${(outcome.wallMs / 1000).toFixed(0)} s; ` +
+      `model ${facts.fileName}; llama.cpp ${outcome.build.llamaCppTag}+${outcome.build.patchHash.slice(0, 8)}; seed ${outcome.seed}.`,
     "",
     summary.belowK8v4Pct === undefined
       ? ""

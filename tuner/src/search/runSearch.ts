@@ -48,7 +48,7 @@ import { groupLayers, type LayerGroups } from "./groups.ts";
 import { pairAllowed, probeTypeSupport } from "./probeTypes.ts";
 import { defaultSpeedCheck, relativeSpeed, type SpeedCheck } from "./relativeSpeed.ts";
 import { StudyStore, type Measurement, type Study, type Trial } from "./study.ts";
-import { summarizeSearch, type SearchSummary } from "./summary.ts";
+import { decidingMeasurement, summarizeSearch, type SearchSummary } from "./summary.ts";
 
 export const defaultSearchTypes: KvType[] = ["f16", "q8_0", "q5_1", "q5_0", "q4_1", "q4_0", "iq4_nl"];
 
@@ -371,12 +371,17 @@ async function decideAndConfirm(run: SearchRun): Promise<{ best: Trial; confirma
     detail: `deciding on ${options.decisionChunks} chunks, confirming on ${run.confirmSetup.text.name}`,
   });
   const model = run.qualityModel(study.trials);
+  // the model's upper bound is itself an estimate: a quarter of the budget is allowed for its error, since only the
+  // measured bound decides
+  const modelAllowance = 0.25 * resolveBudget(budget, study.trials[0]!.pplBase).percent;
   const candidates = [
     ...new Map(
-      study.trials.filter((t) => run.screenViolation(t, model) <= 0).map((t) => [assignmentKey(t.assignment), t]),
+      study.trials
+        .filter((t) => run.screenViolation(t, model) <= (t.decision ? 0 : modelAllowance))
+        .map((t) => [assignmentKey(t.assignment), t]),
     ).values(),
   ].sort((a, b) => a.bytes - b.bytes);
-  const limit = options.maxConfirmations ?? 6;
+  const limit = options.maxConfirmations ?? 4;
   let fresh = 0;
   let tooSlow = 0;
   let failedDecision = 0;
@@ -459,7 +464,8 @@ export async function runSearch(options: SearchOptions): Promise<SearchOutcome> 
     const partial = {
       facts,
       build: setup.build,
-      budget: resolveBudget(options.budget, run.study.trials[0]!.pplBase),
+      // one base: f16's PPL on the search half, on the most tokens the winner was measured on there
+      budget: resolveBudget(options.budget, decidingMeasurement(best).pplBase),
       seed: options.seed,
       ...(options.minSpeed === undefined ? {} : { speed: { minSpeed: options.minSpeed, check: run.speedCheck } }),
       study: run.study,

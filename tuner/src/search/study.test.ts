@@ -57,6 +57,8 @@ describe("StudyStore", () => {
     const store = new StudyStore(join(dir, "s.json"));
     store.save(study("abc"));
     expect(() => store.load("xyz")).toThrow(StudyMismatchError);
+    // the advice names a flag tuner search has
+    expect(() => store.load("xyz")).toThrow(/run with --no-resume to start over/);
   });
 
   it("treats a corrupt study as an error, not as an empty one", () => {
