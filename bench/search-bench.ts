@@ -3,10 +3,12 @@
 // bytes can be set against the smallest uniform pair that is within the budget by the same rule.
 //
 //   npm run bench:search -- [--budget 1%] [--models gemma,smollm2] [--out bench/results/search-bench]
+//   [--scratch DIR]  continue one model's run whose cold search finished in DIR (cold.json there says how long it took)
 //
-// Writes <out>/<model>/{report.md,report.json,search-report.md,profile.json,study.json} and <out>/summary.md.
+// Writes <out>/<model>/{report.md,report.json,search-report.md,profile.json,study.json} and <out>/summary.md (every
+// model under <out>).
 import { execa } from "execa";
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { cpus, loadavg, platform, release, tmpdir } from "node:os";
 import { join } from "node:path";
 import yargs from "yargs";
@@ -35,6 +37,7 @@ const argv = await yargs(hideBin(process.argv))
   .option("models", { type: "string", default: "gemma,smollm2" })
   .option("out", { type: "string", default: join(repoRoot(), "bench", "results", "search-bench") })
   .option("threads", { type: "number", description: "CPU threads (default: all cores)" })
+  .option("scratch", { type: "string", description: "A scratch dir whose cold search finished (one model)" })
   .strict()
   .parseAsync();
 
@@ -54,28 +57,50 @@ for (const key of argv.models.split(",")) {
   const out = join(argv.out, key);
   mkdirSync(out, { recursive: true });
   // a cold eval cache: nothing measured before counts toward this search's time
-  const scratch = mkdtempSync(join(tmpdir(), `kvsplit-search-bench-${key}-`));
+  const scratch = argv.scratch ?? mkdtempSync(join(tmpdir(), `kvsplit-search-bench-${key}-`));
   const env = { [cacheDirEnvVar]: join(scratch, "cache"), [appSupportDirEnvVar]: join(scratch, "home") };
   const name = `${key}-bench`;
-  const searchArgs = ["search", "--budget", argv.budget, "--model", modelPath, "--name", name, "--json"];
+  const searchArgs = ["search", "--budget", argv.budget, "--model", modelPath, "--json"];
   if (argv.threads !== undefined) searchArgs.push("--threads", String(argv.threads));
 
-  const loadBefore = await uptime();
-  const started = performance.now();
-  const search = await execa("node", [join(repoRoot(), "tuner", "bin", "tuner.mjs"), ...searchArgs], {
-    env,
-    reject: false,
-    stdin: "ignore",
-    stderr: "inherit",
-  });
-  const coldMs = performance.now() - started;
-  const loadAfter = await uptime();
+  const coldPath = join(scratch, "cold.json");
+  if (!existsSync(coldPath)) {
+    const loadBefore = await uptime();
+    const started = performance.now();
+    const search = await execa("node", [join(repoRoot(), "tuner", "bin", "tuner.mjs"), ...searchArgs, "--name", name], {
+      env,
+      reject: false,
+      stdin: "ignore",
+      stderr: "inherit",
+    });
+    const cold = {
+      exitCode: search.exitCode,
+      stdout: search.stdout,
+      wallMs: performance.now() - started,
+      loadBefore,
+      loadAfter: await uptime(),
+    };
+    writeJsonAtomic(coldPath, cold);
+  }
+  const cold = JSON.parse(readFileSync(coldPath, "utf8")) as {
+    exitCode: number;
+    stdout: string;
+    wallMs?: number;
+    loadBefore: string;
+    loadAfter: string;
+    note?: string;
+  };
+  const { loadBefore, loadAfter } = cold;
+  const search = cold;
+  const coldMs = cold.wallMs;
   if (search.exitCode !== 0) {
     summaryRows.push(`| ${facts.fileName} | search failed (exit ${search.exitCode}): ${search.stdout.slice(0, 200)} |`);
     continue;
   }
-  const result = JSON.parse(search.stdout) as { profile: unknown; report: string; summary: { trials: number } };
-  const profile: Profile = profileSchema.parse(result.profile);
+  // what the cold search saved: the profile in its store, every trial in its report folder
+  const profile: Profile = profileSchema.parse(
+    JSON.parse(readFileSync(join(env[appSupportDirEnvVar]!, "profiles", `${name}.json`), "utf8")),
+  );
   // the cold run's artifacts, before anything else touches the store
   const reportDir = join(env[appSupportDirEnvVar]!, "reports", name);
   copyFileSync(join(reportDir, "report.md"), join(out, "search-report.md"));
@@ -85,6 +110,7 @@ for (const key of argv.models.split(",")) {
   // the same search from a new study on the same eval cache, with as many TPE trials as the cold run had time for:
   // it proposes the same assignments, so every measurement is a cache hit and this is what a warm cache costs
   const study = JSON.parse(readFileSync(join(out, "study.json"), "utf8")) as { trials: { origin: string }[] };
+  const result = { summary: { trials: study.trials.length } };
   const tpeTrials = study.trials.filter((t) => t.origin === "tpe").length;
   const warmArgs = [...searchArgs, "--no-resume", "--trials", String(tpeTrials), "--name", `${name}-warm`];
   const warmStarted = performance.now();
@@ -150,6 +176,7 @@ for (const key of argv.models.split(",")) {
     ratioToBestUniform: bestUniform ? profileBytes / bestUniform.bytes : undefined,
     trials: result.summary.trials,
     coldWallMs: coldMs,
+    coldNote: cold.note,
     warmWallMs: warmMs,
     warmSameProfile: warmSame,
     load: { before: loadBefore, after: loadAfter, loadavgAfter: loadavg() },
@@ -162,7 +189,7 @@ for (const key of argv.models.split(",")) {
     "",
     `llama.cpp ${buildLabel(build)}; ${machine}; text ${confirmation.evalText.name} (sha256 ${confirmation.evalText.sha256.slice(0, 12)}), ` +
       `ctx ${confirmation.ctx}, ${confirmation.chunks} chunks (the second half of each scored); K/V bytes for one sequence of ${targetCtx} tokens.`,
-    `Search: ${result.summary.trials} trials, ${(coldMs / 1000).toFixed(0)} s wall with a cold eval cache, ${(warmMs / 1000).toFixed(0)} s warm ` +
+    `Search: ${result.summary.trials} trials, ${coldMs === undefined ? cold.note : `${(coldMs / 1000).toFixed(0)} s`} wall with a cold eval cache, ${(warmMs / 1000).toFixed(0)} s warm ` +
       `(the same search again on the cached measurements: ${warmSame ? "the same profile" : "a DIFFERENT profile"}). ` +
       `Load (uptime) before: \`${loadBefore}\`; after: \`${loadAfter}\` (the 2 cores were shared with other work, so the wall time is inflated).`,
     "",
@@ -186,8 +213,9 @@ for (const key of argv.models.split(",")) {
   summaryRows.push(
     `| ${facts.fileName} | ${mib(profileBytes)} | ${bestUniform ? `${bestUniform.name} ${mib(bestUniform.bytes)}` : "none"} | ` +
       `${report.ratioToBestUniform?.toFixed(3) ?? "n/a"} | ${pct(confirmation.deltaPplPct)} ${interval(confirmation.deltaPplPctInterval!)} | ` +
-      `${result.summary.trials} | ${(coldMs / 1000).toFixed(0)} s cold, ${(warmMs / 1000).toFixed(0)} s warm | \`${loadAfter.replace(/.*load average: /, "")}\` |`,
+      `${result.summary.trials} | ${coldMs === undefined ? "see report" : `${(coldMs / 1000).toFixed(0)} s`} cold, ${(warmMs / 1000).toFixed(0)} s warm | \`${loadAfter.replace(/.*load average: /, "")}\` |`,
   );
+  writeFileAtomic(join(out, "summary-row.md"), `${summaryRows[summaryRows.length - 1]}\n`);
 }
 
 writeFileAtomic(
@@ -199,7 +227,10 @@ writeFileAtomic(
     "",
     "| model | profile MiB @8K | smallest uniform within budget | × | confirmation ΔPPL [95%] | trials | search wall | load after (1, 5, 15 min) |",
     "| --- | ---: | --- | ---: | ---: | ---: | --- | --- |",
-    ...summaryRows,
+    // every model measured so far under <out>, this run's and earlier ones
+    ...readdirSync(argv.out)
+      .filter((d) => existsSync(join(argv.out, d, "summary-row.md")))
+      .map((d) => readFileSync(join(argv.out, d, "summary-row.md"), "utf8").trim()),
     "",
   ].join("\n"),
 );

@@ -49,6 +49,12 @@ describe("tuner eval on Gemma 3 270M", () => {
     expect(report.kvBytes.measured).toBe(report.kvBytes.formula);
     expect(report.top1Agreement).toBeGreaterThan(0.5);
     expect(report.meanKld).toBeGreaterThan(0);
+    // 95% intervals around the paired estimates, from the same run
+    const [lo, hi] = report.deltaPplPctInterval;
+    expect(lo).toBeLessThan(report.deltaPplPct);
+    expect(hi).toBeGreaterThan(report.deltaPplPct);
+    expect(report.meanKldInterval[0]).toBeLessThan(report.meanKld);
+    expect(report.meanKldInterval[1]).toBeGreaterThan(report.meanKld);
   });
 
   it("computes the f16 baseline once and reuses it for the next setting", async () => {
@@ -69,7 +75,9 @@ describe("tuner eval on Gemma 3 270M", () => {
   it("prints a readable table by default", async () => {
     const table = await runTuner(["eval", "--profile", "k8v4", ...small], env);
     expect(table.exitCode).toBe(0);
-    expect(table.stdout).toMatch(/ΔPPL\s+[+-]\d+\.\d{4} \([+-]\d+\.\d{3}%\)/);
+    expect(table.stdout).toMatch(
+      /ΔPPL\s+[+-]\d+\.\d{4} \([+-]\d+\.\d{3}%; 95% interval [+-]\d+\.\d{3}% to [+-]\d+\.\d{3}%\)/,
+    );
     expect(table.stdout).toMatch(/K\/V bytes \(formula\)\s+\d+ B: match/);
   });
 });
