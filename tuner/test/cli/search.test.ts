@@ -45,44 +45,55 @@ beforeAll(() => {
 describe("tuner search", () => {
   const env = isolated();
 
-  it("survives kill -9: a resumed search keeps every finished trial and reaches the same result as an uninterrupted run", async () => {
-    const search = execa(
-      "node",
-      [join(repoRoot(), "tuner", "bin", "tuner.mjs"), "search", "--budget", "2%", ...short, "--name", "resumed"],
-      {
+  // three searches, each with its decision and confirmation on 10 chunks: longer than the default 10 minutes when the
+  // 2 cores are shared
+  it(
+    "survives kill -9: a resumed search keeps every finished trial and reaches the same result as an uninterrupted run",
+    {
+      timeout: 1_500_000,
+    },
+    async () => {
+      const search = execa(
+        "node",
+        [join(repoRoot(), "tuner", "bin", "tuner.mjs"), "search", "--budget", "2%", ...short, "--name", "resumed"],
+        {
+          env,
+          reject: false,
+          stdin: "ignore",
+        },
+      );
+      // wait for a few finished trials, then pull the plug
+      for (let i = 0; i < 600 && (studyOf(env)?.trials.length ?? 0) < 3; i++)
+        await new Promise((r) => setTimeout(r, 500));
+      search.kill("SIGKILL");
+      await search;
+      const beforeKill = studyOf(env)!;
+      expect(beforeKill.trials.length).toBeGreaterThanOrEqual(3);
+
+      const resumed = await runTuner(
+        ["search", "--budget", "2%", ...short, "--name", "resumed", "--resume", "--json"],
         env,
-        reject: false,
-        stdin: "ignore",
-      },
-    );
-    // wait for a few finished trials, then pull the plug
-    for (let i = 0; i < 600 && (studyOf(env)?.trials.length ?? 0) < 3; i++)
-      await new Promise((r) => setTimeout(r, 500));
-    search.kill("SIGKILL");
-    await search;
-    const beforeKill = studyOf(env)!;
-    expect(beforeKill.trials.length).toBeGreaterThanOrEqual(3);
+      );
+      expect(resumed.stderr).not.toContain("tuner:");
+      expect(resumed.exitCode).toBe(0);
+      const after = studyOf(env)!;
+      // the decision phase adds longer measurements to some trials; what was screened stays as it was
+      const screened = (trials: Study["trials"]) => trials.map(({ decision: _decision, ...t }) => t);
+      expect(screened(after.trials).slice(0, beforeKill.trials.length)).toEqual(screened(beforeKill.trials));
+      expect(readdirSync(join(env.KVSPLIT_CACHE_DIR!, "search")).filter((f) => f.includes(".tmp-"))).toEqual([]);
 
-    const resumed = await runTuner(
-      ["search", "--budget", "2%", ...short, "--name", "resumed", "--resume", "--json"],
-      env,
-    );
-    expect(resumed.stderr).not.toContain("tuner:");
-    expect(resumed.exitCode).toBe(0);
-    const after = studyOf(env)!;
-    // the decision phase adds longer measurements to some trials; what was screened stays as it was
-    const screened = (trials: Study["trials"]) => trials.map(({ decision: _decision, ...t }) => t);
-    expect(screened(after.trials).slice(0, beforeKill.trials.length)).toEqual(screened(beforeKill.trials));
-    expect(readdirSync(join(env.KVSPLIT_CACHE_DIR!, "search")).filter((f) => f.includes(".tmp-"))).toEqual([]);
-
-    const fresh = isolated();
-    const uninterrupted = await runTuner(["search", "--budget", "2%", ...short, "--name", "resumed", "--json"], fresh);
-    expect(uninterrupted.exitCode).toBe(0);
-    expect(savedProfile(env, "resumed").cache).toEqual(savedProfile(fresh, "resumed").cache);
-    expect(studyOf(fresh)!.trials.map((t) => [t.origin, t.assignment, t.deltaPpl, t.decision?.deltaPpl])).toEqual(
-      after.trials.map((t) => [t.origin, t.assignment, t.deltaPpl, t.decision?.deltaPpl]),
-    );
-  });
+      const fresh = isolated();
+      const uninterrupted = await runTuner(
+        ["search", "--budget", "2%", ...short, "--name", "resumed", "--json"],
+        fresh,
+      );
+      expect(uninterrupted.exitCode).toBe(0);
+      expect(savedProfile(env, "resumed").cache).toEqual(savedProfile(fresh, "resumed").cache);
+      expect(studyOf(fresh)!.trials.map((t) => [t.origin, t.assignment, t.deltaPpl, t.decision?.deltaPpl])).toEqual(
+        after.trials.map((t) => [t.origin, t.assignment, t.deltaPpl, t.decision?.deltaPpl]),
+      );
+    },
+  );
 
   it("--no-resume starts the stored study over instead of continuing it", async () => {
     const before = studyOf(env)!;
@@ -172,7 +183,8 @@ describe("tuner search", () => {
 
   it("gives profiles whose bytes do not grow as the budget grows", async () => {
     const bytes: number[] = [];
-    for (const budget of ["1%", "2%", "5%"]) {
+    // 1% is out of reach on 10 chunks of 256 tokens: its interval alone is about that wide
+    for (const budget of ["2%", "3%", "5%"]) {
       const r = await runTuner(
         ["search", "--budget", budget, ...short, "--name", `b${budget.replace("%", "")}`, "--json"],
         env,
