@@ -47,7 +47,7 @@ describe("Choose Precision Profile: profiles whose attention would run on the CP
     );
     const accessories = (name: string) =>
       within(screen.getByRole("listitem", { name })).getByTestId("accessories").textContent;
-    await waitFor(() => expect(accessories("k8v4")).toContain("Attention on CPU"));
+    await waitFor(() => expect(accessories("k8v4")).toContain("Attention on CPU"), { timeout: 20_000 });
     expect(accessories("k4v8")).toContain("Attention on CPU");
     expect(accessories("k8v8")).not.toContain("Attention on CPU");
     expect(accessories("f16")).not.toContain("Attention on CPU");

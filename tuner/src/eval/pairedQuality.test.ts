@@ -29,6 +29,24 @@ Mean PPL(Q)-PPL(base)         :   0.334022 ±   0.222846
 Mean    KLD:   0.010044 ±   0.000370
 `;
 
+// f16 against its own baseline: Gemma 3 270M Q4_K_M, Moby-Dick part 1, 1 chunk of 512 (v0.4.0+kvsplit.97071035).
+// The variance of the difference rounds below zero, so llama.cpp prints the uncertainty as -nan.
+const f16AgainstItself = `
+chunk             PPL               ln(PPL(Q)/PPL(base))          KL Divergence              Δp RMS            Same top p
+   1      94.5785 ±   22.1524      -0.00001 ±       -nan      -0.00000 ±    0.00000     0.000 ±  0.000 %    99.608 ±  0.392 %
+
+====== Perplexity statistics ======
+Mean PPL(Q)                   :  94.578499 ±  22.152396
+Mean PPL(base)                :  94.579294 ±  22.152617
+Cor(ln(PPL(Q)), ln(PPL(base))): 100.00%
+Mean ln(PPL(Q)/PPL(base))     :  -0.000008 ±       -nan
+Mean PPL(Q)/PPL(base)         :   0.999992 ±       -nan
+Mean PPL(Q)-PPL(base)         :  -0.000794 ±       -nan
+
+====== KL divergence statistics ======
+Mean    KLD:  -0.000000 ±   0.000001
+`;
+
 describe("paired quality", () => {
   it("recovers each chunk's value from llama-perplexity's running means", () => {
     // running means 1, 2, 3 over equal chunks: the chunks themselves were 1, 3, 5
@@ -64,6 +82,15 @@ describe("paired quality", () => {
     // KLD's chunks (0.01063, 0.00923, 0.01002, 0.01028) spread less than its per-token error too
     expect(q.meanKldInterval[0]).toBeCloseTo(0.010044 - confidenceZ * 0.00037, 9);
     expect(q.meanKldInterval[1]).toBeCloseTo(0.010044 + confidenceZ * 0.00037, 9);
+  });
+
+  it("reads a -nan uncertainty (f16 against itself) as zero", () => {
+    const q = parsePairedQuality(f16AgainstItself, scoredTokensPerChunk(512));
+    expect(q.chunks).toBe(1);
+    expect(q.lnPplRatio).toBe(-0.000008);
+    expect(q.lnPplRatioSe).toBe(0);
+    expect(q.deltaPplPctInterval[0]).toBeCloseTo(q.deltaPplPctInterval[1], 12);
+    expect(q.meanKldSe).toBe(0.000001);
   });
 
   it("names what is missing when the run printed no paired statistics", () => {

@@ -60,10 +60,19 @@ const chunkRow = /^\s*(\d+)\s+(?:[\d.]+|nan|inf)\s+±\s+\S+\s+(-?[\d.]+)\s+±\s+
 /** Tokens llama-perplexity scores per chunk of `ctx`: the second half, less the last token. */
 export const scoredTokensPerChunk = (ctx: number) => ctx - 1 - Math.floor(ctx / 2);
 
+/**
+ * llama.cpp prints an uncertainty as sqrt(E[x²] − E[x]²)-style differences: when a setting scores (almost) exactly
+ * what f16 scores, round-off makes the variance a tiny negative number and the uncertainty `-nan`. It is zero.
+ */
+const uncertainty = "(-?nan|[\\d.]+)";
+const uncertaintyOf = (printed: string) => (printed.endsWith("nan") ? 0 : Number(printed));
+
 /** The paired statistics of a --kl-divergence run: summary lines plus the per-chunk table. */
 export function parsePairedQuality(output: string, tokensPerChunk: number): PairedQuality {
-  const ratio = output.match(/Mean ln\(PPL\(Q\)\/PPL\(base\)\)\s+:\s+(-?[\d.]+)\s+±\s+([\d.]+)/);
-  const kld = output.match(/Mean\s+KLD:\s+(-?[\d.]+)\s+±\s+([\d.]+)/);
+  const ratio = output.match(
+    new RegExp(`Mean ln\\(PPL\\(Q\\)/PPL\\(base\\)\\)\\s+:\\s+(-?[\\d.]+)\\s+±\\s+${uncertainty}`),
+  );
+  const kld = output.match(new RegExp(`Mean\\s+KLD:\\s+(-?[\\d.]+)\\s+±\\s+${uncertainty}`));
   const rows = [...output.matchAll(chunkRow)];
   if (!ratio || !kld || rows.length === 0) {
     const tail = output.trim().split("\n").slice(-15).join("\n");
@@ -72,9 +81,9 @@ export function parsePairedQuality(output: string, tokensPerChunk: number): Pair
   const chunkLnPplRatio = chunkValuesFromRunningMeans(rows.map((r) => Number(r[2])));
   const chunkKld = chunkValuesFromRunningMeans(rows.map((r) => Number(r[3])));
   const lnPplRatio = Number(ratio[1]);
-  const lnPplRatioSe = pairedSe(Number(ratio[2]), chunkLnPplRatio);
+  const lnPplRatioSe = pairedSe(uncertaintyOf(ratio[2]!), chunkLnPplRatio);
   const meanKld = Number(kld[1]);
-  const meanKldSe = pairedSe(Number(kld[2]), chunkKld);
+  const meanKldSe = pairedSe(uncertaintyOf(kld[2]!), chunkKld);
   const [lo, hi] = interval(lnPplRatio, lnPplRatioSe);
   const [kldLo, kldHi] = interval(meanKld, meanKldSe);
   return {
