@@ -374,12 +374,14 @@ async function decideAndConfirm(run: SearchRun): Promise<{ best: Trial; confirma
   // the model's upper bound is itself an estimate: a quarter of the budget is allowed for its error, since only the
   // measured bound decides
   const modelAllowance = 0.25 * resolveBudget(budget, study.trials[0]!.pplBase).percent;
+  // a uniform pair is decided unless its own screen rules it out: the profile must never be larger than a uniform
+  // pair that would have passed, whatever the quality model predicted for it
+  const mayPass = (t: Trial) =>
+    t.origin === "uniform"
+      ? (t.decision ? budgetViolation(budget, t.decision) : lowerBoundViolation(budget, t)) <= 0
+      : run.screenViolation(t, model) <= (t.decision ? 0 : modelAllowance);
   const candidates = [
-    ...new Map(
-      study.trials
-        .filter((t) => run.screenViolation(t, model) <= (t.decision ? 0 : modelAllowance))
-        .map((t) => [assignmentKey(t.assignment), t]),
-    ).values(),
+    ...new Map(study.trials.filter(mayPass).map((t) => [assignmentKey(t.assignment), t])).values(),
   ].sort((a, b) => a.bytes - b.bytes);
   const limit = options.maxConfirmations ?? 4;
   let fresh = 0;
@@ -389,8 +391,8 @@ async function decideAndConfirm(run: SearchRun): Promise<{ best: Trial; confirma
     const { setting, cache } = run.settingOf(trial.assignment, `decide #${trial.number}`);
     const confirmCached = cachedResult(run.confirmSetup, setting);
     const decisionCached = trial.decision ?? cachedResult(run.decisionSetup, setting);
-    // past the limit only candidates whose long runs are already known are considered
-    if (fresh >= limit && !(decisionCached && confirmCached)) continue;
+    // past the limit only candidates whose long runs are already known are considered, and uniform pairs (the floor)
+    if (fresh >= limit && !(decisionCached && confirmCached) && trial.origin !== "uniform") continue;
     if (minSpeed !== undefined) {
       trial.speed ??= await relativeSpeed(options.facts.path, options.facts.headerHash, options.setup.build, cache, {
         ...run.speedCheck,
