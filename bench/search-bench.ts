@@ -19,6 +19,7 @@ import {
   defaultModelPath,
   instructModelPath,
   repoRoot,
+  benchResultsDir,
 } from "../tuner/src/config.ts";
 import { evaluate } from "../tuner/src/eval/evaluate.ts";
 import type { EvalResult } from "../tuner/src/eval/types.ts";
@@ -36,7 +37,7 @@ import { writeFileAtomic, writeJsonAtomic } from "../tuner/src/util/atomicFile.t
 const argv = await yargs(hideBin(process.argv))
   .option("budget", { type: "string", default: "1%" })
   .option("models", { type: "string", default: "gemma,smollm2" })
-  .option("out", { type: "string", default: join(repoRoot(), "bench", "results", "search-bench") })
+  .option("out", { type: "string", default: join(benchResultsDir(), "search-bench") })
   .option("threads", { type: "number", description: "CPU threads (default: all cores)" })
   .option("scratch", { type: "string", description: "A scratch dir whose cold search finished (one model)" })
   .strict()

@@ -199,9 +199,12 @@ export function searchReportDir(profileName: string, supportDir: string = appSup
   return join(supportDir, "reports", profileName);
 }
 
+/** The Pareto chart's file name in a report folder, without its extension. */
+export const paretoChartName = "pareto";
+
 /** The Pareto chart's path without its extension: the search writes `.svg` and `.png` beside each other. */
 export function paretoChartBasePath(profileName: string, supportDir: string = appSupportDir()): string {
-  return join(searchReportDir(profileName, supportDir), "pareto");
+  return join(searchReportDir(profileName, supportDir), paretoChartName);
 }
 
 /** The chart the extension shows with a profile. */

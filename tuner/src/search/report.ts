@@ -1,16 +1,18 @@
 import { join } from "node:path";
 import type { TopLevelSpec } from "vega-lite";
+import { paretoChartName } from "../config.ts";
 import { paretoFront, writeChart } from "../bench/plot.ts";
 import type { EvalResult } from "../eval/types.ts";
 import type { Profile } from "../profiles/schema.ts";
 import { writeFileAtomic } from "../util/atomicFile.ts";
+import { formatSignedPercent } from "../util/format.ts";
 import { budgetViolation, describeBudget } from "./budget.ts";
 import type { KldPrediction, SearchOutcome } from "./runSearch.ts";
 import type { Trial } from "./study.ts";
 import { decidingMeasurement, k8v4Trial, uniformName } from "./summary.ts";
 
 const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(2);
-const pct = (n: number) => `${n >= 0 ? "+" : ""}${n.toFixed(2)}%`;
+const pct = (n: number) => formatSignedPercent(n, 2);
 const withInterval = (m: { deltaPplPct: number; deltaPplPctInterval: [number, number] }) =>
   `${pct(m.deltaPplPct)} [${pct(m.deltaPplPctInterval[0])}, ${pct(m.deltaPplPctInterval[1])}]`;
 
@@ -140,6 +142,6 @@ export async function writeSearchReport(dir: string, outcome: SearchOutcome, pro
   const markdown = searchReportMarkdown(outcome, profile);
   writeFileAtomic(join(dir, "report.md"), markdown);
   writeFileAtomic(join(dir, "study.json"), `${JSON.stringify(outcome.study, null, 2)}\n`);
-  const chart = await writeChart(paretoChartSpec(outcome), join(dir, "pareto"));
+  const chart = await writeChart(paretoChartSpec(outcome), join(dir, paretoChartName));
   return { markdown, chart, reportPath: join(dir, "report.md") };
 }

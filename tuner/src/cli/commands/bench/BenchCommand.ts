@@ -4,7 +4,7 @@ import type { CommandModule } from "yargs";
 import { formatBenchMarkdown, formatBenchTerminal } from "../../../bench/format.ts";
 import { writeBenchChart } from "../../../bench/plot.ts";
 import { runBench } from "../../../bench/runBench.ts";
-import { repoRoot } from "../../../config.ts";
+import { benchResultsDir } from "../../../config.ts";
 import { settingFromProfile } from "../../../eval/kvSetting.ts";
 import { builtinProfiles } from "../../../profiles/builtins.ts";
 import { loadProfileRef } from "../../../profiles/load.ts";
@@ -144,7 +144,7 @@ export const BenchCommand: CommandModule<object, BenchCommandOptions> = {
     });
     progress.stop();
 
-    const outDir = argv.out ?? (argv.plot ? join(repoRoot(), "bench", "results") : undefined);
+    const outDir = argv.out ?? (argv.plot ? benchResultsDir() : undefined);
     if (outDir) {
       writeJsonAtomic(join(outDir, "report.json"), report);
       writeFileAtomic(join(outDir, "report.md"), formatBenchMarkdown(report));
