@@ -33,6 +33,7 @@ import { quantizedUniformPairs } from "../tuner/src/profiles/uniformPairs.ts";
 import { assignmentBytes } from "../tuner/src/search/assignment.ts";
 import { budgetViolation, parsePercentBudget } from "../tuner/src/search/budget.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../tuner/src/util/atomicFile.ts";
+import { formatSignedPercent } from "../tuner/src/util/format.ts";
 
 const argv = await yargs(hideBin(process.argv))
   .option("budget", { type: "string", default: "1%" })
@@ -46,7 +47,7 @@ const argv = await yargs(hideBin(process.argv))
 const models: Record<string, string> = { gemma: defaultModelPath(), smollm2: instructModelPath() };
 const budget = parsePercentBudget(argv.budget);
 const uptime = async () => (await execa("uptime")).stdout.trim();
-const pct = (n: number) => `${n >= 0 ? "+" : ""}${n.toFixed(2)}%`;
+const pct = (n: number) => formatSignedPercent(n, 2);
 const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(2);
 const machine = `${cpus()[0]?.model ?? "unknown CPU"}, ${cpus().length} cores, ${platform()} ${release()}`;
 const build = readBuildInfo();
