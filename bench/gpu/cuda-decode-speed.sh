@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
 # Decode and prompt speed of quantized and mixed K/V caches against f16 on an NVIDIA GPU, stock vs patched
-# (native patch 0012: the CUDA vector flash-attention kernel for quantized K/V), with the FLASH_ATTN_EXT tests.
+# (one native CUDA patch, by default the newest: 0013, the vector flash-attention kernel serving all query heads of a
+# K/V head from one block), with the FLASH_ATTN_EXT tests.
 #
-# "stock" is the tree with every native patch but the CUDA one, "patched" the same tree with it: both are built with
+# "stock" is the tree with every native patch but that one, "patched" the same tree with it: both are built with
 # CUDA, sm_90 and GGML_CUDA_FA_ALL_QUANTS=ON (native/build.sh's choice when nvcc exists). The patched build reuses
 # the stock build directory, so only the files the patch touches are compiled twice.
 #
 # usage:
 #   bench/gpu/cuda-decode-speed.sh prepare [PATCH]   here: stock source + PATCH -> .tmp/cuda-decode/ (to carry)
-#                                                    PATCH defaults to native/patches/0012-*.patch
+#                                                    PATCH defaults to the newest native/patches/*-cuda-*.patch
 #   bench/gpu/cuda-decode-speed.sh run WORK STAGE... on the GPU machine; STAGE: build, model, build+model (both at
-#                                                    once), test, profile, bench, sweep, all (= every stage in
-#                                                    that order). Logs in WORK/logs/.
+#                                                    once), test, profile, bench, rot, sweep, all (= every stage
+#                                                    in that order). Logs in WORK/logs/.
 #   bench/gpu/cuda-decode-speed.sh table LOGS        here: LOGS/bench-*.json -> the markdown table (stdout)
 #
 # The GPU machine has no network: the source travels as a tarball, the model is made there by
@@ -42,8 +43,8 @@ reps="${KVSPLIT_BENCH_REPS:-5}"
 prepare() {
     local patch="${1:-}"
     if [ -z "$patch" ]; then
-        patch="$(find "$repo/native/patches" -name '0012-*.patch' | head -n 1)"
-        [ -n "$patch" ] || die "no native/patches/0012-*.patch: name the CUDA patch (prepare PATCH)"
+        patch="$(find "$repo/native/patches" -name '*-cuda-*.patch' | sort | tail -n 1)"
+        [ -n "$patch" ] || die "no native/patches/*-cuda-*.patch: name the CUDA patch (prepare PATCH)"
     fi
     [ -f "$patch" ] || die "patch $patch not found"
     local bundle="$repo/node_modules/node-llama-cpp/llama/gitRelease.bundle"
@@ -85,16 +86,27 @@ bench_json() { # <out> <cmd...>
     echo "exit status: $status" >>"$out.log"
 }
 
+configure() {
+    cmake -S "$src" -B "$work/build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=OFF -DLLAMA_CURL=OFF \
+        -DLLAMA_OPENSSL=OFF -DLLAMA_BUILD_TESTS=ON -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=OFF \
+        -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON \
+        -DGGML_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES=90 -DGGML_CUDA_FA_ALL_QUANTS=ON >"$logs/cmake.log" 2>&1 ||
+        { tail -n 30 "$logs/cmake.log"; die "cmake failed"; }
+}
+
 stage_build() {
     local build="$work/build" start
+    if [ "${KVSPLIT_PATCHED_ONLY:-0}" = 1 ] && [ ! -x "$work/bin-patched/llama-bench" ]; then
+        # one build of the patched tree only (when the device time left does not cover two)
+        rm -rf "$src" && tar -C "$work" -xzf "$carry/llama.cpp.tar.gz"
+        patch -d "$src" -p1 <"$carry/cuda.patch" >"$logs/patch.log" && touch "$src/.cuda-patch-applied"
+        configure
+        mkdir -p "$work/bin-stock" && touch "$work/bin-stock/llama-bench" && chmod +x "$work/bin-stock/llama-bench"
+    fi
     if [ ! -x "$work/bin-stock/llama-bench" ]; then
         rm -rf "$src" && tar -C "$work" -xzf "$carry/llama.cpp.tar.gz"
         start=$(date +%s)
-        cmake -S "$src" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=OFF -DLLAMA_CURL=OFF \
-            -DLLAMA_OPENSSL=OFF -DLLAMA_BUILD_TESTS=ON -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=OFF \
-            -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON \
-            -DGGML_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES=90 -DGGML_CUDA_FA_ALL_QUANTS=ON >"$logs/cmake.log" 2>&1 ||
-            { tail -n 30 "$logs/cmake.log"; die "cmake failed"; }
+        configure
         cmake --build "$build" --parallel "$(nproc)" --target llama-bench test-backend-ops >"$logs/build-stock.log" 2>&1 ||
             { grep -B2 -A8 'error' "$logs/build-stock.log" | head -n 60; die "stock build failed"; }
         mkdir -p "$work/bin-stock" && cp "$build/bin/llama-bench" "$build/bin/test-backend-ops" "$work/bin-stock/"
@@ -106,7 +118,7 @@ stage_build() {
         cmake --build "$build" --parallel "$(nproc)" --target llama-bench test-backend-ops >"$logs/build-patched.log" 2>&1 ||
             { grep -B2 -A8 'error' "$logs/build-patched.log" | head -n 60; die "patched build failed"; }
         mkdir -p "$work/bin-patched" && cp "$build/bin/llama-bench" "$build/bin/test-backend-ops" "$work/bin-patched/"
-        echo "build patched (incremental over stock): $(( $(date +%s) - start )) s" >>"$logs/provenance.txt"
+        echo "build patched ($([ "${KVSPLIT_PATCHED_ONLY:-0}" = 1 ] && echo "full, no stock build" || echo "incremental over stock")): $(( $(date +%s) - start )) s" >>"$logs/provenance.txt"
     fi
 }
 
@@ -123,7 +135,8 @@ stage_test() {
     local b
     for b in patched stock; do
         [ -f "$logs/test-backend-ops-$b.log" ] && continue
-        record "$logs/test-backend-ops-$b.log" "$work/bin-$b/test-backend-ops" -o FLASH_ATTN_EXT -b CUDA0 || true
+        record "$logs/test-backend-ops-$b.log" "$work/bin-$b/test-backend-ops" -o FLASH_ATTN_EXT -b CUDA0 ||
+            say "test-backend-ops ($b) failed: its log says which cases"
         tail -n 3 "$logs/test-backend-ops-$b.log"
         [ "${KVSPLIT_TEST_STOCK:-0}" = 1 ] || break
     done
@@ -142,7 +155,7 @@ stage_profile() {
                 --section LaunchStats --section MemoryWorkloadAnalysis \
                 --metrics smsp__inst_executed.sum,smsp__issue_active.avg.pct_of_peak_sustained_active,dram__bytes_read.sum,lts__t_bytes.sum \
                 "$work/bin-$b/llama-bench" -m "$model" -ngl 99 -fa 1 -p 0 -n 2 -r 1 -d 32768 --no-warmup \
-                -ctk "${kv%%:*}" -ctv "${kv##*:}" || true
+                -ctk "${kv%%:*}" -ctv "${kv##*:}" || say "ncu ($b, $kv) failed: see $log"
         done
     done
 }
@@ -161,6 +174,29 @@ stage_bench() {
     done
 }
 
+# Where decode time goes at depth 0, where there is almost no cache to read: the same decode with llama.cpp's
+# Hadamard rotation of quantized K/V turned off (LLAMA_ATTN_ROT_DISABLE=1; it costs quality, this is for attribution
+# only), each measured on and off in the same process order.
+stage_rot() {
+    local kv name
+    for kv in f16:f16 q8_0:q8_0 q8_0:q4_0 q4_0:q4_0; do
+        name="${kv/:/-}"
+        [ -f "$logs/rot-off-patched-$name.json" ] && continue
+        LLAMA_ATTN_ROT_DISABLE=1 bench_json "$logs/rot-off-patched-$name" "$work/bin-patched/llama-bench" -m "$model" \
+            -ngl 99 -fa 1 -p 0 -n 128 -r "$reps" -d 0,32768 -ctk "${kv%%:*}" -ctv "${kv##*:}" -o json
+        bench_json "$logs/rot-on-patched-$name" "$work/bin-patched/llama-bench" -m "$model" \
+            -ngl 99 -fa 1 -p 0 -n 128 -r "$reps" -d 0,32768 -ctk "${kv%%:*}" -ctv "${kv##*:}" -o json
+    done
+}
+
+# f16, q8_0 and q4_0 K against f16 and q4_0 V in one llama-bench process on the patched build: decode at 3 depths
+stage_pairs() {
+    local out="$logs/pairs-patched"
+    [ -f "$out.json" ] && return 0
+    bench_json "$out" "$work/bin-patched/llama-bench" -m "$model" -ngl 99 -fa 1 -p 0 -n 128 -r 3 -d "$depths" \
+        -ctk f16,q8_0,q4_0 -ctv f16,q4_0 -o json
+}
+
 # every pair of f16, q8_0, q5_1, q5_0, q4_1, q4_0 on the patched build: decode and prompt at depths 0 and 32768
 stage_sweep() {
     local types="f16,q8_0,q5_1,q5_0,q4_1,q4_0" out="$logs/sweep-patched"
@@ -172,7 +208,7 @@ stage_sweep() {
 run() {
     work="${1:?usage: run WORK STAGE...}"
     shift
-    [ "$#" -gt 0 ] || die "name a stage: build, model, test, profile, bench, sweep or all"
+    [ "$#" -gt 0 ] || die "name a stage: build, model, test, profile, bench, rot, sweep or all"
     [ -f "$carry/llama.cpp.tar.gz" ] || die "no ${carry#"$repo"/}/llama.cpp.tar.gz: run 'prepare' here and carry .tmp/cuda-decode"
     src="$work/llama.cpp"
     logs="$work/logs"
@@ -193,15 +229,15 @@ run() {
     local stage
     for stage in "$@"; do
         case "$stage" in
-            build|model|test|profile|bench|sweep) say "stage $stage"; "stage_$stage" ;;
-            all) for s in build model test profile bench sweep; do say "stage $s"; "stage_$s"; done ;;
+            build|model|test|profile|bench|rot|pairs|sweep) say "stage $stage"; "stage_$stage" ;;
+            all) for s in build model test profile bench rot sweep; do say "stage $s"; "stage_$s"; done ;;
             build+model) # the model is written while the build compiles
                 say "stage model (in the background) and build"
                 stage_model >"$logs/model.log" 2>&1 &
                 local model_pid=$!
                 stage_build
                 wait "$model_pid" || { cat "$logs/model.log"; die "making the model failed"; } ;;
-            *) die "unknown stage '$stage' (build, model, build+model, test, profile, bench, sweep, all)" ;;
+            *) die "unknown stage '$stage' (build, model, build+model, test, profile, bench, rot, sweep, all)" ;;
         esac
     done
 }
