@@ -11,8 +11,10 @@
 #   bench/gpu/cuda-decode-speed.sh prepare [PATCH]   here: stock source + PATCH -> .tmp/cuda-decode/ (to carry)
 #                                                    PATCH defaults to the newest native/patches/*-cuda-*.patch
 #   bench/gpu/cuda-decode-speed.sh run WORK STAGE... on the GPU machine; STAGE: build, model, build+model (both at
-#                                                    once), test, profile, bench, rot, sweep, all (= every stage
-#                                                    in that order). Logs in WORK/logs/.
+#                                                    once), test, profile, bench, rot, pairs, sweep, all (=
+#                                                    every stage but pairs, in that order). Logs in WORK/logs/.
+#                                                    KVSPLIT_PATCHED_ONLY=1: build only the patched tree (when
+#                                                    the device time left does not cover two builds).
 #   bench/gpu/cuda-decode-speed.sh table LOGS        here: LOGS/bench-*.json -> the markdown table (stdout)
 #
 # The GPU machine has no network: the source travels as a tarball, the model is made there by
@@ -95,15 +97,8 @@ configure() {
 }
 
 stage_build() {
-    local build="$work/build" start
-    if [ "${KVSPLIT_PATCHED_ONLY:-0}" = 1 ] && [ ! -x "$work/bin-patched/llama-bench" ]; then
-        # one build of the patched tree only (when the device time left does not cover two)
-        rm -rf "$src" && tar -C "$work" -xzf "$carry/llama.cpp.tar.gz"
-        patch -d "$src" -p1 <"$carry/cuda.patch" >"$logs/patch.log" && touch "$src/.cuda-patch-applied"
-        configure
-        mkdir -p "$work/bin-stock" && touch "$work/bin-stock/llama-bench" && chmod +x "$work/bin-stock/llama-bench"
-    fi
-    if [ ! -x "$work/bin-stock/llama-bench" ]; then
+    local build="$work/build" start patched_only="${KVSPLIT_PATCHED_ONLY:-0}"
+    if [ "$patched_only" != 1 ] && [ ! -x "$work/bin-stock/llama-bench" ]; then
         rm -rf "$src" && tar -C "$work" -xzf "$carry/llama.cpp.tar.gz"
         start=$(date +%s)
         configure
@@ -114,11 +109,13 @@ stage_build() {
     fi
     if [ ! -x "$work/bin-patched/llama-bench" ]; then
         start=$(date +%s)
+        [ -d "$src" ] || tar -C "$work" -xzf "$carry/llama.cpp.tar.gz"
         [ -f "$src/.cuda-patch-applied" ] || { patch -d "$src" -p1 <"$carry/cuda.patch" >"$logs/patch.log" && touch "$src/.cuda-patch-applied"; }
+        [ -f "$build/build.ninja" ] || configure
         cmake --build "$build" --parallel "$(nproc)" --target llama-bench test-backend-ops >"$logs/build-patched.log" 2>&1 ||
             { grep -B2 -A8 'error' "$logs/build-patched.log" | head -n 60; die "patched build failed"; }
         mkdir -p "$work/bin-patched" && cp "$build/bin/llama-bench" "$build/bin/test-backend-ops" "$work/bin-patched/"
-        echo "build patched ($([ "${KVSPLIT_PATCHED_ONLY:-0}" = 1 ] && echo "full, no stock build" || echo "incremental over stock")): $(( $(date +%s) - start )) s" >>"$logs/provenance.txt"
+        echo "build patched ($([ "$patched_only" = 1 ] && echo "full, no stock build" || echo "incremental over stock")): $(( $(date +%s) - start )) s" >>"$logs/provenance.txt"
     fi
 }
 
@@ -176,7 +173,7 @@ stage_bench() {
 
 # Where decode time goes at depth 0, where there is almost no cache to read: the same decode with llama.cpp's
 # Hadamard rotation of quantized K/V turned off (LLAMA_ATTN_ROT_DISABLE=1; it costs quality, this is for attribution
-# only), each measured on and off in the same process order.
+# only), off and then on, one process each, for the same pairs.
 stage_rot() {
     local kv name
     for kv in f16:f16 q8_0:q8_0 q8_0:q4_0 q4_0:q4_0; do
@@ -208,7 +205,7 @@ stage_sweep() {
 run() {
     work="${1:?usage: run WORK STAGE...}"
     shift
-    [ "$#" -gt 0 ] || die "name a stage: build, model, test, profile, bench, rot, sweep or all"
+    [ "$#" -gt 0 ] || die "name a stage: build, model, test, profile, bench, rot, pairs, sweep or all"
     [ -f "$carry/llama.cpp.tar.gz" ] || die "no ${carry#"$repo"/}/llama.cpp.tar.gz: run 'prepare' here and carry .tmp/cuda-decode"
     src="$work/llama.cpp"
     logs="$work/logs"
@@ -237,7 +234,7 @@ run() {
                 local model_pid=$!
                 stage_build
                 wait "$model_pid" || { cat "$logs/model.log"; die "making the model failed"; } ;;
-            *) die "unknown stage '$stage' (build, model, build+model, test, profile, bench, rot, sweep, all)" ;;
+            *) die "unknown stage '$stage' (build, model, build+model, test, profile, bench, rot, pairs, sweep, all)" ;;
         esac
     done
 }
