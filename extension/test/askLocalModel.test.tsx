@@ -52,7 +52,7 @@ describe("Ask Local Model (real llama-server)", () => {
     const firstPromptTokens = Number(metadata("Prompt Tokens"));
     const firstAnswer = markdown().split("\n\n").slice(1).join("\n\n");
     expect(firstAnswer).toContain("Paris");
-    expect(fakeRaycast.toasts).toHaveLength(0); // the server was already running: no start toast
+    expect(fakeRaycast.toasts).toEqual([]); // the server was already running: no start toast
 
     fireEvent.click(screen.getByRole("button", { name: "Copy Answer" }));
     await waitFor(() => expect(fakeRaycast.copied).toEqual([firstAnswer]));

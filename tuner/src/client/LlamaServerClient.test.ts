@@ -167,6 +167,26 @@ describe("LlamaServerClient: HTTP errors and a server that is not there", () => 
     );
   });
 
+  it("sends a GET once more when its connection closes before any answer, but never a chat", async () => {
+    let closes = 1;
+    const staleOnce = fakeFetch(() =>
+      closes-- > 0 ? Promise.reject(fetchFailed("UND_ERR_SOCKET")) : Response.json({}),
+    );
+    expect(await new LlamaServerClient({ baseUrl, fetch: staleOnce.fetch }).health()).toBe("ready");
+    expect(staleOnce.seen.map((request) => request.url)).toEqual([`${baseUrl}/health`, `${baseUrl}/health`]);
+
+    const alwaysClosed = fakeFetch(() => Promise.reject(fetchFailed("UND_ERR_SOCKET")));
+    await expect(new LlamaServerClient({ baseUrl, fetch: alwaysClosed.fetch }).health()).rejects.toThrow(
+      ConnectionLostError,
+    );
+    expect(alwaysClosed.seen).toHaveLength(2);
+    // a chat the server may have started is not sent twice
+    await expect(new LlamaServerClient({ baseUrl, fetch: alwaysClosed.fetch }).chat(question)).rejects.toThrow(
+      ConnectionLostError,
+    );
+    expect(alwaysClosed.seen).toHaveLength(3);
+  });
+
   it("reads the K/V report of the patched /props, nothing from a stock server, and refuses a malformed one", async () => {
     const props = (kvCache: unknown) =>
       new LlamaServerClient({ baseUrl, fetch: fakeFetch(() => Response.json({ kv_cache: kvCache })).fetch }).kvCache();

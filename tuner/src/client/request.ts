@@ -10,7 +10,11 @@ export interface ServerRequest {
   signal?: AbortSignal;
 }
 
-/** One request to llama-server; a refused connection and non-2xx answers become typed errors. */
+/**
+ * One request to llama-server; a refused connection and non-2xx answers become typed errors. A GET whose
+ * connection closes before any answer is sent once more: a stock llama-server closes a keep-alive connection
+ * after every streamed answer without saying so, and fetch may reuse it before it sees the close.
+ */
 export async function requestServer(
   baseUrl: string,
   route: string,
@@ -21,9 +25,13 @@ export async function requestServer(
     body === undefined
       ? { method: "GET", signal }
       : { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body), signal };
+  const send = () => fetchFn(`${baseUrl}${route}`, init);
   let response: Response;
   try {
-    response = await fetchFn(`${baseUrl}${route}`, init);
+    response = await send().catch((error: unknown) => {
+      if (init.method === "GET" && isSocketError(error)) return send();
+      throw error;
+    });
   } catch (error) {
     if (isConnectionRefused(error)) throw new ServerNotRunningError(baseUrl);
     // reset or closed before any answer: the server died while (or just before) we connected
