@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
 # Decode and prompt speed of quantized and mixed K/V caches against f16 on an NVIDIA GPU, stock vs patched
-# (one native CUDA patch, by default the newest: 0013, the vector flash-attention kernel serving all query heads of a
-# K/V head from one block), with the FLASH_ATTN_EXT tests.
+# (the native CUDA patches, by default all of them: 0012, fewer instructions per quantized row, and 0013, the vector
+# flash-attention kernel serving all query heads of a K/V head from one block), with the FLASH_ATTN_EXT tests and
+# the GPU perplexity checks.
 #
-# "stock" is the tree with every native patch but that one, "patched" the same tree with it: both are built with
+# "stock" is the tree with every native patch but those, "patched" the same tree with them: both are built with
 # CUDA, sm_90 and GGML_CUDA_FA_ALL_QUANTS=ON (native/build.sh's choice when nvcc exists). The patched build reuses
-# the stock build directory, so only the files the patch touches are compiled twice.
+# the stock build directory, so only the files the patches touch are compiled twice.
 #
 # usage:
-#   bench/gpu/cuda-decode-speed.sh prepare [PATCH]   here: stock source + PATCH -> .tmp/cuda-decode/ (to carry)
-#                                                    PATCH defaults to the newest native/patches/*-cuda-*.patch
+#   bench/gpu/cuda-decode-speed.sh prepare [PATCH...] here: stock source + PATCHes -> .tmp/cuda-decode/ (to carry)
+#                                                    PATCHes default to every native/patches/*-cuda-*.patch
 #   bench/gpu/cuda-decode-speed.sh run WORK STAGE... on the GPU machine; STAGE: build, model, build+model (both at
-#                                                    once), test, profile, bench, rot, pairs, sweep, all (=
+#                                                    once), test, ppl, profile, bench, rot, pairs, sweep, all (=
 #                                                    every stage but pairs, in that order). Logs in WORK/logs/.
 #                                                    KVSPLIT_PATCHED_ONLY=1: build only the patched tree (when
 #                                                    the device time left does not cover two builds).
@@ -43,26 +44,31 @@ depths="0,8192,32768"
 reps="${KVSPLIT_BENCH_REPS:-5}"
 
 prepare() {
-    local patch="${1:-}"
-    if [ -z "$patch" ]; then
-        patch="$(find "$repo/native/patches" -name '*-cuda-*.patch' | sort | tail -n 1)"
-        [ -n "$patch" ] || die "no native/patches/*-cuda-*.patch: name the CUDA patch (prepare PATCH)"
+    local cuda_patches=("$@") patch
+    if [ "${#cuda_patches[@]}" = 0 ]; then
+        mapfile -t cuda_patches < <(find "$repo/native/patches" -name '*-cuda-*.patch' | sort)
+        [ "${#cuda_patches[@]}" -gt 0 ] || die "no native/patches/*-cuda-*.patch: name the CUDA patches (prepare PATCH...)"
     fi
-    [ -f "$patch" ] || die "patch $patch not found"
+    for patch in "${cuda_patches[@]}"; do [ -f "$patch" ] || die "patch $patch not found"; done
     local bundle="$repo/node_modules/node-llama-cpp/llama/gitRelease.bundle"
     [ -f "$bundle" ] || die "llama.cpp source bundle not found at $bundle: run 'npm ci' first"
     rm -rf "$carry" && mkdir -p "$carry"
     git clone --quiet "$bundle" "$carry/llama.cpp" 2>/dev/null || die "could not clone $bundle"
-    local p name
+    local p name cuda_names=" ${cuda_patches[*]##*/} "
     for p in "$repo"/native/patches/*.patch; do
         name="$(basename "$p")"
-        [ "$name" = "$(basename "$patch")" ] && continue
+        [[ "$cuda_names" == *" $name "* ]] && continue
         git -C "$carry/llama.cpp" apply "$p" || die "patch $name does not apply"
         echo "$name $(sha256sum "$p" | cut -c1-16)" >>"$carry/patches.txt"
     done
-    git -C "$carry/llama.cpp" apply --check "$patch" || die "$(basename "$patch") does not apply after the others"
-    cp "$patch" "$carry/cuda.patch"
-    echo "$(basename "$patch") $(sha256sum "$patch" | cut -c1-16) (patched build only)" >>"$carry/patches.txt"
+    : >"$carry/cuda.patch"
+    for patch in "${cuda_patches[@]}"; do
+        git -C "$carry/llama.cpp" apply "$patch" || die "$(basename "$patch") does not apply after the others"
+        cat "$patch" >>"$carry/cuda.patch"
+        echo "$(basename "$patch") $(sha256sum "$patch" | cut -c1-16) (patched build only)" >>"$carry/patches.txt"
+    done
+    # the tarball is the stock tree: the patched build applies cuda.patch there
+    git -C "$carry/llama.cpp" apply -R "$carry/cuda.patch" || die "could not take the CUDA patches off again"
     # what a CUDA build of llama-bench and test-backend-ops reads: the carry limit is 64 MiB
     local skip=()
     for d in .git docs models tools/ui tools/server/public benches examples; do skip+=(--exclude="llama.cpp/$d"); done
@@ -102,9 +108,9 @@ stage_build() {
         rm -rf "$src" && tar -C "$work" -xzf "$carry/llama.cpp.tar.gz"
         start=$(date +%s)
         configure
-        cmake --build "$build" --parallel "$(nproc)" --target llama-bench test-backend-ops >"$logs/build-stock.log" 2>&1 ||
+        cmake --build "$build" --parallel "$(nproc)" --target llama-bench llama-perplexity test-backend-ops >"$logs/build-stock.log" 2>&1 ||
             { grep -B2 -A8 'error' "$logs/build-stock.log" | head -n 60; die "stock build failed"; }
-        mkdir -p "$work/bin-stock" && cp "$build/bin/llama-bench" "$build/bin/test-backend-ops" "$work/bin-stock/"
+        mkdir -p "$work/bin-stock" && cp "$build/bin/llama-bench" "$build/bin/llama-perplexity" "$build/bin/test-backend-ops" "$work/bin-stock/"
         echo "build stock (full): $(( $(date +%s) - start )) s" >>"$logs/provenance.txt"
     fi
     if [ ! -x "$work/bin-patched/llama-bench" ]; then
@@ -112,9 +118,9 @@ stage_build() {
         [ -d "$src" ] || tar -C "$work" -xzf "$carry/llama.cpp.tar.gz"
         [ -f "$src/.cuda-patch-applied" ] || { patch -d "$src" -p1 <"$carry/cuda.patch" >"$logs/patch.log" && touch "$src/.cuda-patch-applied"; }
         [ -f "$build/build.ninja" ] || configure
-        cmake --build "$build" --parallel "$(nproc)" --target llama-bench test-backend-ops >"$logs/build-patched.log" 2>&1 ||
+        cmake --build "$build" --parallel "$(nproc)" --target llama-bench llama-perplexity test-backend-ops >"$logs/build-patched.log" 2>&1 ||
             { grep -B2 -A8 'error' "$logs/build-patched.log" | head -n 60; die "patched build failed"; }
-        mkdir -p "$work/bin-patched" && cp "$build/bin/llama-bench" "$build/bin/test-backend-ops" "$work/bin-patched/"
+        mkdir -p "$work/bin-patched" && cp "$build/bin/llama-bench" "$build/bin/llama-perplexity" "$build/bin/test-backend-ops" "$work/bin-patched/"
         echo "build patched ($([ "$patched_only" = 1 ] && echo "full, no stock build" || echo "incremental over stock")): $(( $(date +%s) - start )) s" >>"$logs/provenance.txt"
     fi
 }
@@ -137,6 +143,35 @@ stage_test() {
         tail -n 3 "$logs/test-backend-ops-$b.log"
         [ "${KVSPLIT_TEST_STOCK:-0}" = 1 ] || break
     done
+}
+
+# Perplexity on the GPU: a per-layer spelling of a setting must equal the uniform one exactly, the GPU must agree with
+# the CPU (-dev none) within noise, and patched with stock. Prompt batches run the mma kernels; -ub 1 runs every token
+# as a decode through the vector kernel, which the patches change (grouped from 8448 K/V rows on this model).
+# The text is random words: the model is random too, so only the comparisons mean anything.
+stage_ppl() {
+    local text="$work/random-words.txt" b
+    [ -f "$text" ] || python3 -c 'import random; r = random.Random(0); w = "the of and to in is was for on that with as by at from".split(); print(" ".join(r.choice(w) for _ in range(20000)))' >"$text"
+    ppl() { # <name> <args...>
+        [ -f "$logs/ppl-$1.log" ] && return 0
+        local name="$1"; shift
+        record "$logs/ppl-$name.log" "$@" -m "$model" -f "$text" -fa on || say "llama-perplexity ($name) failed: see its log"
+    }
+    local batch=(-c 512 --chunks 8) decode=(-c 16384 --chunks 1 -ub 1)
+    local uniform=(-ctk q8_0 -ctv q4_0) layers=(-ctk f16 -ctv f16 -ctkl 0-15:q8_0 -ctvl 0-15:q4_0)
+    local mix=(-ctk q8_0 -ctv q4_0 -ctkl 8-15:q5_1 -ctvl 8-15:q5_0)
+    local mix_spelled=(-ctk f16 -ctv f16 -ctkl 0-7:q8_0,8-15:q5_1 -ctvl 0-7:q4_0,8-15:q5_0)
+    ppl cpu-batch-q8_0-q4_0 "$work/bin-patched/llama-perplexity" -dev none -ngl 0 "${batch[@]}" "${uniform[@]}"
+    for b in stock patched; do
+        ppl "$b-gpu-batch-q8_0-q4_0" "$work/bin-$b/llama-perplexity" -ngl 99 "${batch[@]}" "${uniform[@]}"
+        ppl "$b-gpu-decode-q8_0-q4_0" "$work/bin-$b/llama-perplexity" -ngl 99 "${decode[@]}" "${uniform[@]}"
+        ppl "$b-gpu-decode-f16" "$work/bin-$b/llama-perplexity" -ngl 99 "${decode[@]}" -ctk f16 -ctv f16
+    done
+    ppl patched-gpu-batch-layers-q8_0-q4_0 "$work/bin-patched/llama-perplexity" -ngl 99 "${batch[@]}" "${layers[@]}"
+    ppl patched-gpu-decode-layers-q8_0-q4_0 "$work/bin-patched/llama-perplexity" -ngl 99 "${decode[@]}" "${layers[@]}"
+    ppl patched-gpu-decode-mix "$work/bin-patched/llama-perplexity" -ngl 99 "${decode[@]}" "${mix[@]}"
+    ppl patched-gpu-decode-mix-spelled "$work/bin-patched/llama-perplexity" -ngl 99 "${decode[@]}" "${mix_spelled[@]}"
+    grep -H "Final estimate" "$logs"/ppl-*.log | sed "s|$logs/||" | tee "$logs/ppl-summary.txt"
 }
 
 # one decode kernel (a token at depth 32768, layer 1) under Nsight Compute: what bounds it
@@ -205,7 +240,7 @@ stage_sweep() {
 run() {
     work="${1:?usage: run WORK STAGE...}"
     shift
-    [ "$#" -gt 0 ] || die "name a stage: build, model, test, profile, bench, rot, pairs, sweep or all"
+    [ "$#" -gt 0 ] || die "name a stage: build, model, test, ppl, profile, bench, rot, pairs, sweep or all"
     [ -f "$carry/llama.cpp.tar.gz" ] || die "no ${carry#"$repo"/}/llama.cpp.tar.gz: run 'prepare' here and carry .tmp/cuda-decode"
     src="$work/llama.cpp"
     logs="$work/logs"
@@ -226,15 +261,15 @@ run() {
     local stage
     for stage in "$@"; do
         case "$stage" in
-            build|model|test|profile|bench|rot|pairs|sweep) say "stage $stage"; "stage_$stage" ;;
-            all) for s in build model test profile bench rot sweep; do say "stage $s"; "stage_$s"; done ;;
+            build|model|test|ppl|profile|bench|rot|pairs|sweep) say "stage $stage"; "stage_$stage" ;;
+            all) for s in build model test ppl profile bench rot sweep; do say "stage $s"; "stage_$s"; done ;;
             build+model) # the model is written while the build compiles
                 say "stage model (in the background) and build"
                 stage_model >"$logs/model.log" 2>&1 &
                 local model_pid=$!
                 stage_build
                 wait "$model_pid" || { cat "$logs/model.log"; die "making the model failed"; } ;;
-            *) die "unknown stage '$stage' (build, model, build+model, test, profile, bench, rot, pairs, sweep, all)" ;;
+            *) die "unknown stage '$stage' (build, model, build+model, test, ppl, profile, bench, rot, pairs, sweep, all)" ;;
         esac
     done
 }

@@ -43,6 +43,7 @@ import {
   type QualityModel,
   type Sensitivity,
 } from "./costModel.ts";
+import { decisionCandidates } from "./decisionCandidates.ts";
 import { EvalTextTooShortToSplitError, NoProfileWithinBudgetError } from "./errors.ts";
 import { groupLayers, type LayerGroups } from "./groups.ts";
 import { pairAllowed, probeTypeSupport } from "./probeTypes.ts";
@@ -371,18 +372,7 @@ async function decideAndConfirm(run: SearchRun): Promise<{ best: Trial; confirma
     detail: `deciding on ${options.decisionChunks} chunks, confirming on ${run.confirmSetup.text.name}`,
   });
   const model = run.qualityModel(study.trials);
-  // the model's upper bound is itself an estimate: a quarter of the budget is allowed for its error, since only the
-  // measured bound decides
-  const modelAllowance = 0.25 * resolveBudget(budget, study.trials[0]!.pplBase).percent;
-  // a uniform pair is decided unless its own screen rules it out: the profile must never be larger than a uniform
-  // pair that would have passed, whatever the quality model predicted for it
-  const mayPass = (t: Trial) =>
-    t.origin === "uniform"
-      ? (t.decision ? budgetViolation(budget, t.decision) : lowerBoundViolation(budget, t)) <= 0
-      : run.screenViolation(t, model) <= (t.decision ? 0 : modelAllowance);
-  const candidates = [
-    ...new Map(study.trials.filter(mayPass).map((t) => [assignmentKey(t.assignment), t])).values(),
-  ].sort((a, b) => a.bytes - b.bytes);
+  const candidates = decisionCandidates(study.trials, budget, (t) => run.screenViolation(t, model));
   const limit = options.maxConfirmations ?? 4;
   let fresh = 0;
   let tooSlow = 0;
@@ -391,7 +381,8 @@ async function decideAndConfirm(run: SearchRun): Promise<{ best: Trial; confirma
     const { setting, cache } = run.settingOf(trial.assignment, `decide #${trial.number}`);
     const confirmCached = cachedResult(run.confirmSetup, setting);
     const decisionCached = trial.decision ?? cachedResult(run.decisionSetup, setting);
-    // past the limit only candidates whose long runs are already known are considered, and uniform pairs (the floor)
+    // past the limit only candidates whose long runs are already known are considered, and uniform pairs (the floor,
+    // which never count towards it)
     if (fresh >= limit && !(decisionCached && confirmCached) && trial.origin !== "uniform") continue;
     if (minSpeed !== undefined) {
       trial.speed ??= await relativeSpeed(options.facts.path, options.facts.headerHash, options.setup.build, cache, {
@@ -404,7 +395,7 @@ async function decideAndConfirm(run: SearchRun): Promise<{ best: Trial; confirma
         continue;
       }
     }
-    if (!(decisionCached && confirmCached)) fresh++;
+    if (!(decisionCached && confirmCached) && trial.origin !== "uniform") fresh++;
     // few tokens give a rough interval and a rough error of it: a candidate is decided on the decision's tokens,
     // unless the screening already scored as many
     if (run.searchSetup.chunks < run.decisionSetup.chunks || budgetViolation(budget, trial) > 0) {
