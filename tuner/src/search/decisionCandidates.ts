@@ -6,8 +6,8 @@ import type { Trial } from "./study.ts";
  * The trials worth measuring on the decision's tokens, cheapest first, one per assignment. `screenViolation` is how
  * far the quality model puts a screened trial's upper bound over the budget (≤ 0: within it).
  *
- * A per-layer trial may be over by what the model predicted by a quarter of the budget: the model's bound is itself
- * an estimate, and only the measured bound decides. Uniform pairs are the floor: the profile must never be larger
+ * A per-layer trial stays while the model puts its upper bound at most a quarter of the budget over it: the model's
+ * bound is itself an estimate, and only the measured bound decides. Uniform pairs are the floor: the profile must never be larger
  * than a uniform pair that would have passed, so one stays unless its own screen rules it out or the model puts it
  * over twice the budget (the model overstated SmolLM2's passing K8V4: 1.41 % predicted, +0.87 % measured). A trial
  * already decided stays only if its decision held.
