@@ -28,8 +28,9 @@ export async function findManagedServer(keyFilePath: string): Promise<FoundServe
     for (const candidate of processes.filter((line) => line.args === argv.join(" "))) {
       const facts = await readProcess(candidate.pid);
       if (!facts || !matchesIdentity(facts, { argv, startTime: facts.startTime })) continue;
-      // startedAt is written before the spawn; ps counts whole seconds
-      if (startTimeDate(facts.startTime).getTime() < Date.parse(record.startedAt) - 1_000) continue;
+      // startedAt is written before the spawn; ps counts whole seconds from a boot time that is itself rounded
+      // (seen 1.4 s early on Linux), so only a process that started well before the record is refused
+      if (startTimeDate(facts.startTime).getTime() < Date.parse(record.startedAt) - 5_000) continue;
       const server = { ...record.plan, pid: candidate.pid, startedAt: record.startedAt, apiKey: record.apiKey };
       return { server: { ...server, processStartTime: facts.startTime }, keyLost: false };
     }
