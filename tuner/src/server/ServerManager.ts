@@ -12,6 +12,7 @@ import { PortInUseError } from "./errors/PortInUseError.ts";
 import { ServerKeyLostError } from "./errors/ServerKeyLostError.ts";
 import { ServerReadyTimeoutError } from "./errors/ServerReadyTimeoutError.ts";
 import { ServerRecordError } from "./errors/ServerRecordError.ts";
+import { ServerRecordRemoveError } from "./errors/ServerRecordRemoveError.ts";
 import { ServerStartFailedError } from "./errors/ServerStartFailedError.ts";
 import { ServerSwitchFailedError } from "./errors/ServerSwitchFailedError.ts";
 import { findManagedServer, findPortHolder } from "./findServer.ts";
@@ -200,10 +201,16 @@ export class ServerManager {
     return this.locked(undefined, async () => {
       const located = await this.locate();
       if (!located) return "not-running";
-      this.stateFile.remove();
-      if ("crashed" in located) return "was-crashed";
-      await this.terminate(located.server);
-      return "stopped";
+      // the server first: a record that cannot be removed (a read-only or damaged support directory) must not
+      // keep it running
+      const outcome = "crashed" in located ? "was-crashed" : "stopped";
+      if ("server" in located) await this.terminate(located.server);
+      try {
+        this.stateFile.remove();
+      } catch (error) {
+        throw new ServerRecordRemoveError(this.stateFile.path, asError(error), outcome);
+      }
+      return outcome;
     });
   }
 

@@ -59,6 +59,21 @@ describe("tuner and kvsplit refuse bad input in one clear line, before any work,
     expect((await kvsplit("server", "status")).stdout).toContain("profile:      k8v8");
   });
 
+  it("ask blames a full context, not --max-tokens, when the context ends the answer", async () => {
+    // 512 tokens of context, an answer allowed 2000: greedy SmolLM2 writes until the context is full
+    const ask = await kvsplit(
+      "ask",
+      "Write the numbers from 1 to 500, separated by commas.",
+      "--ctx",
+      "512",
+      "--max-tokens",
+      "2000",
+    );
+    expect(ask.exitCode).toBe(0);
+    expect(ask.stderr).toMatch(/ · cut: the context \(512 tokens, --ctx\) is full$/m);
+    expect(ask.stderr).not.toContain("cut at --max-tokens");
+  });
+
   it("profiles import of a device or a file that is not a profile names it; escapes are not echoed raw", async () => {
     const zero = await tuner("profiles", "import", "/dev/zero");
     expect(zero.exitCode).toBe(1);

@@ -68,4 +68,20 @@ describe("the server and its record (server.json, server.key) go together (real 
     expect(stop.stdout).toBe("stopped llama-server");
     expect(await waitUntil(async () => serversOf(supportDir).length === 0, 10_000)).toBe(true);
   });
+
+  it("stop stops the server first, even when its record cannot be removed, and says so", async () => {
+    supportDir = mkdtempSync(join(tmpdir(), "kvsplit-record-test-"));
+    expect((await kvsplit("server", "start")).exitCode).toBe(0);
+    expect(serversOf(supportDir)).toHaveLength(1);
+    // a directory where server.json was: unreadable (the server is found by server.key) and not removable as a file
+    rmSync(serverStatePath(supportDir));
+    mkdirSync(join(serverStatePath(supportDir), "in-the-way"), { recursive: true });
+
+    const stop = await kvsplit("server", "stop");
+    expect(stop.exitCode).toBe(1);
+    expect(stop.stderr).toContain(
+      `stopped llama-server, but could not remove its record ${serverStatePath(supportDir)}`,
+    );
+    expect(await waitUntil(async () => serversOf(supportDir).length === 0, 10_000)).toBe(true);
+  });
 });

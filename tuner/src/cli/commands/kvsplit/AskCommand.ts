@@ -72,8 +72,15 @@ export const AskCommand: CommandModule<object, AskCommandOptions> = {
       `kvsplit: ${server.profileName} · ${stats.completionTokens} tokens · ` +
         `${stats.tokensPerSecond.toFixed(1)} tokens/s · first token after ${Math.round(stats.timeToFirstTokenMs)} ms` +
         `${answer.finishReason === "cancelled" ? " · stopped" : ""}` +
-        `${answer.finishReason === "length" ? ` · cut at --max-tokens ${argv.maxTokens}` : ""}\n`,
+        `${answer.finishReason === "length" ? ` · ${lengthCut(stats.completionTokens, argv.maxTokens, server.args)}` : ""}\n`,
     );
     if (answer.finishReason === "cancelled") process.exitCode = 130;
   },
 };
+
+/** A "length" finish is the --max-tokens cap only when that many tokens came; fewer means the context filled up. */
+function lengthCut(completionTokens: number, maxTokens: number, serverArgs: readonly string[]): string {
+  if (completionTokens >= maxTokens) return `cut at --max-tokens ${maxTokens}`;
+  const ctx = serverArgs[serverArgs.indexOf("-c") + 1];
+  return `cut: the context (${ctx} tokens, --ctx) is full`;
+}
