@@ -20,7 +20,14 @@ import { newApiKey, writeKeyFile } from "./keyFile.ts";
 import { describeLaunchChange, sameLaunch } from "./launchPlan.ts";
 import { readLogTail } from "./logTail.ts";
 import { isPortFree } from "../util/loopbackPort.ts";
-import { isSameProcess, processStartTime, readProcess, waitUntil, type ProcessIdentity } from "./processInfo.ts";
+import {
+  isSameProcess,
+  matchesIdentity,
+  processStartTime,
+  readProcess,
+  waitUntil,
+  type ProcessIdentity,
+} from "./processInfo.ts";
 import { withServerLock } from "./serverLock.ts";
 import { spawnDetached } from "./spawnDetached.ts";
 import { ServerStateFile } from "./stateFile.ts";
@@ -107,9 +114,7 @@ export class ServerManager {
   /** What the OS says about the server's process, for an error about a silent server. */
   private async describeProcess(server: ServerState): Promise<string> {
     const facts = await readProcess(server.pid);
-    if (!facts || !(await isSameProcess(server.pid, this.identityOf(server)))) {
-      return `its process (pid ${server.pid}) is gone`;
-    }
+    if (!facts || !matchesIdentity(facts, this.identityOf(server))) return `its process (pid ${server.pid}) is gone`;
     if (facts.state.startsWith("T")) {
       return `pid ${server.pid} is stopped (SIGSTOP or a debugger; 'kill -CONT ${server.pid}' resumes it)`;
     }
