@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { serverLogPath } from "../../src/config.ts";
+import { serverLogPath, serverStatePath } from "../../src/config.ts";
 import { ServerManager } from "../../src/server/ServerManager.ts";
 import { freeLoopbackPort } from "../../src/util/loopbackPort.ts";
 import { stories260kPath } from "../fixtures.ts";
@@ -46,6 +46,13 @@ describe("kvsplit checks --ctx and --threads before it stops the working server 
       expect(performance.now() - started).toBeLessThan(30_000);
     }
     expect(runningPid((await kvsplit("server", "status")).stdout)).toBe(pid);
+
+    // asked for, a context beyond the training one runs (llama.cpp warns in the log)
+    const beyond = await kvsplit("server", "restart", "--ctx", "9216", "--ctx-beyond-training");
+    expect(beyond.exitCode, beyond.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(serverStatePath(supportDir), "utf8")).args).toEqual(
+      expect.arrayContaining(["-c", "9216"]),
+    );
   });
 
   it("a failed switch names server.log.1, the log that holds the failure, once the old server runs again", async () => {
