@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import yargs, { type Argv } from "yargs";
 import { hideBin } from "yargs/helpers";
+import { joinNegativeValues } from "./negativeValues.ts";
 import { runCli } from "./runCli.ts";
 import { BenchCommand } from "./commands/bench/BenchCommand.ts";
 import { EvalCommand } from "./commands/eval/EvalCommand.ts";
@@ -18,7 +19,7 @@ const registerCommands = (cli: Argv) =>
   cli.command(SearchCommand).command(EvalCommand).command(BenchCommand).command(ModelCommand).command(ProfilesCommand);
 
 await runCli(
-  registerCommands(yargs(hideBin(process.argv))),
+  registerCommands(yargs(joinNegativeValues(hideBin(process.argv)))),
   "tuner",
   "Measure and search per-layer K/V cache precision for llama.cpp.",
   version,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { AnswerStalledError } from "./errors/AnswerStalledError.ts";
 import { ConnectionLostError } from "./errors/ConnectionLostError.ts";
 import { InvalidServerResponseError } from "./errors/InvalidServerResponseError.ts";
 import { ServerHttpError } from "./errors/ServerHttpError.ts";
@@ -229,5 +230,62 @@ describe("LlamaServerClient: timeouts and abort", () => {
       signal: early.signal,
     });
     expect(before).toMatchObject({ text: "", finishReason: "cancelled" });
+  });
+
+  it("abandons an answer that sends no byte for answerIdleTimeoutMs, naming the server's state, keeping the text", async () => {
+    // the answer's first piece, then silence; /health does not answer either (a stopped server)
+    const { fetch, seen } = fakeFetch((url, init) =>
+      url.endsWith("/health")
+        ? neverAnswers(url, init)
+        : sse(byteStream([encoder.encode(event(piece("Four")))], init.signal, true)),
+    );
+    const client = new LlamaServerClient({
+      baseUrl,
+      fetch,
+      answerIdleTimeoutMs: 200,
+      describeProcess: async () => "pid 4242 is stopped",
+    });
+    const started = performance.now();
+    const error = await client.chat(question).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AnswerStalledError);
+    expect((error as AnswerStalledError).partialText).toBe("Four");
+    expect((error as Error).message).toBe(
+      "llama-server sent nothing for 0.2 s during /v1/chat/completions, so the answer was abandoned (expected a " +
+        "token or a keep-alive at least that often); pid 4242 is stopped; it does not answer /health either (hung or stopped)",
+    );
+    expect(performance.now() - started).toBeGreaterThanOrEqual(200);
+    expect(seen.map((request) => request.url)).toEqual([`${baseUrl}/v1/chat/completions`, `${baseUrl}/health`]);
+  });
+
+  it("never abandons an answer whose bytes keep coming, however long it takes in all", async () => {
+    const pieces = Array.from({ length: 8 }, (_, i) => event(piece(String(i))));
+    const slow = (signal: AbortSignal | null | undefined) =>
+      new ReadableStream<Uint8Array>({
+        async start(controller) {
+          signal?.addEventListener("abort", () => controller.error(signal.reason));
+          for (const text of [...pieces, event(finish("stop"))]) {
+            await new Promise((resolve) => setTimeout(resolve, 60));
+            if (signal?.aborted) return;
+            controller.enqueue(encoder.encode(text));
+          }
+          controller.close();
+        },
+      });
+    const { fetch } = fakeFetch((_url, init) => sse(slow(init.signal)));
+    const answer = await new LlamaServerClient({ baseUrl, fetch, answerIdleTimeoutMs: 200 }).chat(question);
+    expect(answer).toMatchObject({ text: "01234567", finishReason: "stop" });
+    expect(answer.stats.totalMs).toBeGreaterThan(400);
+  });
+
+  it("abandons a request whose answer never begins (no headers) after the same silence", async () => {
+    const client = new LlamaServerClient({
+      baseUrl,
+      fetch: neverAnswers,
+      answerIdleTimeoutMs: 100,
+      requestTimeoutMs: 100,
+    });
+    const error = await client.chat(question).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AnswerStalledError);
+    expect((error as Error).message).toContain("sent nothing for 0.1 s");
   });
 });

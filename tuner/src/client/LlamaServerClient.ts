@@ -22,7 +22,23 @@ export interface LlamaServerClientOptions {
   apiKey?: string;
   /** The server's log, named when the connection breaks mid-answer. */
   logPath?: string;
+  /**
+   * How long a streamed answer may send no byte (while the prompt is read, or between tokens) before it is
+   * abandoned with AnswerStalledError. Defaults to {@link defaultAnswerIdleTimeoutMs}.
+   */
+  answerIdleTimeoutMs?: number;
+  /** What the OS says about the server's process (ServerManager knows its pid), for the stalled-answer error. */
+  describeProcess?: () => Promise<string>;
 }
+
+/**
+ * No byte for two minutes: far longer than llama-server takes to read a full 4096-token prompt on a laptop CPU
+ * with the default model (seconds), short enough that a stopped or hung server is named instead of waited on.
+ */
+export const defaultAnswerIdleTimeoutMs = 120_000;
+
+// the health probe after a stall must not stall the error itself
+const stallProbeTimeoutMs = 2_000;
 
 const slotsSchema = z.array(z.object({ id: z.number(), is_processing: z.boolean() }));
 
@@ -32,12 +48,16 @@ export class LlamaServerClient {
   private readonly fetchFn: FetchFunction;
   private readonly requestTimeoutMs: number;
   private readonly logPath: string | undefined;
+  private readonly answerIdleTimeoutMs: number;
+  private readonly describeProcess: (() => Promise<string>) | undefined;
 
   constructor(options: LlamaServerClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/$/, "");
     this.fetchFn = withApiKey(options.fetch ?? globalThis.fetch, options.apiKey);
     this.logPath = options.logPath;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
+    this.answerIdleTimeoutMs = options.answerIdleTimeoutMs ?? defaultAnswerIdleTimeoutMs;
+    this.describeProcess = options.describeProcess;
   }
 
   /** "ready" on 200, "loading" on 503 (the model is still loading), "down" when nothing listens. */
@@ -73,7 +93,8 @@ export class LlamaServerClient {
 
   /** Streams an answer; see {@link streamChat}. */
   chat(request: ChatRequest, onText?: (text: string) => void): Promise<ChatAnswer> {
-    return streamChat(this.baseUrl, this.fetchFn, request, onText).catch((error: unknown) => {
+    const idle = { timeoutMs: this.answerIdleTimeoutMs, describeServer: () => this.describeStalledServer() };
+    return streamChat(this.baseUrl, this.fetchFn, request, onText, idle).catch((error: unknown) => {
       // the stream knows no paths: name the log where the server's last words are
       if (error instanceof ConnectionLostError && this.logPath !== undefined && error.logPath === undefined) {
         throw new ConnectionLostError(error.route, error.partialText, { cause: error.cause, logPath: this.logPath });
@@ -82,13 +103,26 @@ export class LlamaServerClient {
     });
   }
 
-  private async get(route: string): Promise<Response> {
+  /** The server's state after an answer went silent: its process (when known), and whether /health answers. */
+  private async describeStalledServer(): Promise<string> {
+    const process = await this.describeProcess?.().catch(() => undefined);
+    let health: string;
     try {
-      return await requestServer(this.baseUrl, route, this.fetchFn, {
-        signal: AbortSignal.timeout(this.requestTimeoutMs),
-      });
+      await this.get("/health", stallProbeTimeoutMs);
+      health = "it answers /health, so it runs but this answer stalled";
     } catch (error) {
-      if (isAbortError(error)) throw new ServerTimeoutError(route, this.requestTimeoutMs);
+      if (error instanceof ServerTimeoutError) health = `it does not answer /health either (hung or stopped)`;
+      else if (error instanceof ServerNotRunningError) health = "nothing listens on its port any more";
+      else health = `/health fails: ${error instanceof Error ? error.message : String(error)}`;
+    }
+    return process ? `${process}; ${health}` : health;
+  }
+
+  private async get(route: string, timeoutMs = this.requestTimeoutMs): Promise<Response> {
+    try {
+      return await requestServer(this.baseUrl, route, this.fetchFn, { signal: AbortSignal.timeout(timeoutMs) });
+    } catch (error) {
+      if (isAbortError(error)) throw new ServerTimeoutError(route, timeoutMs);
       throw error;
     }
   }

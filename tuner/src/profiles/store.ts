@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { z } from "zod";
 import { activeProfilePath, appSupportDir, profilePath, profilesDir } from "../config.ts";
@@ -7,6 +7,7 @@ import { builtinProfiles, findBuiltinProfile, isBuiltinProfileName } from "./bui
 import { ActiveProfileFileInvalidError } from "./errors/ActiveProfileFileInvalidError.ts";
 import { ActiveProfileMissingError } from "./errors/ActiveProfileMissingError.ts";
 import { ActiveProfileRemoveError } from "./errors/ActiveProfileRemoveError.ts";
+import { ActiveProfileReplaceError } from "./errors/ActiveProfileReplaceError.ts";
 import { BuiltinProfileReadOnlyError } from "./errors/BuiltinProfileReadOnlyError.ts";
 import { ExportDestinationExistsError } from "./errors/ExportDestinationExistsError.ts";
 import { InvalidProfileError } from "./errors/InvalidProfileError.ts";
@@ -133,6 +134,7 @@ export class ProfileStore {
     if (!options.overwrite && existsSync(target)) {
       throw new ProfileExistsError(imported.name, target);
     }
+    if (this.activeProfileName() === imported.name) throw new ActiveProfileReplaceError(imported.name);
     this.save(imported);
     return imported;
   }
@@ -181,10 +183,19 @@ export class ProfileStore {
   }
 }
 
+/** A per-layer profile of a 200-layer model is about 10 KiB; anything this large is not a profile. */
+const maxProfileFileBytes = 1024 * 1024;
+
 /** Reads and validates one profile file; with `expectedName`, the profile inside must carry that name. */
 export function readProfileFile(path: string, expectedName?: string): Profile {
   let json: unknown;
   try {
+    // a device (/dev/zero) or a huge file would be read whole before JSON.parse could refuse it
+    const stat = statSync(path);
+    if (!stat.isFile()) throw new Error("it is not a regular file");
+    if (stat.size > maxProfileFileBytes) {
+      throw new Error(`it has ${stat.size} bytes; expected at most ${maxProfileFileBytes} (a profile is a few KiB)`);
+    }
     json = JSON.parse(readFileSync(path, "utf8"));
   } catch (error) {
     throw new InvalidProfileError(path, error instanceof Error ? error.message : String(error));

@@ -33,6 +33,7 @@ export class InvalidBudgetError extends Error {
 /** "1%", "0.5 %", "2" (percent implied) → a percent budget; must be a finite number above 0 and below 100. */
 export function parsePercentBudget(given: string): QualityBudget {
   const match = given.trim().match(/^(\d+(?:\.\d+)?|\.\d+)\s*%?$/);
+  if (/^\s*-\s*(\d|\.\d)/.test(given)) throw new InvalidBudgetError(given, "the budget must be above 0%");
   if (!match) {
     throw new InvalidBudgetError(given, "not a percentage");
   }

@@ -4,18 +4,30 @@ import type { FetchFunction } from "../client/types.ts";
 import { serverKeyPath, serverLogPath, serverStatePath } from "../config.ts";
 import { MissingBinaryError } from "../native/binaries.ts";
 import { ModelFileMissingError } from "../model/errors/ModelFileMissingError.ts";
-import { accessArgs } from "./accessArgs.ts";
+import { ServerHttpError } from "../client/errors/ServerHttpError.ts";
+import { serverArgv } from "./accessArgs.ts";
+import { AnswerInProgressError } from "./errors/AnswerInProgressError.ts";
 import { InvalidPortError, isValidPort } from "./errors/InvalidPortError.ts";
 import { PortInUseError } from "./errors/PortInUseError.ts";
+import { ServerKeyLostError } from "./errors/ServerKeyLostError.ts";
 import { ServerReadyTimeoutError } from "./errors/ServerReadyTimeoutError.ts";
+import { ServerRecordError } from "./errors/ServerRecordError.ts";
+import { ServerRecordRemoveError } from "./errors/ServerRecordRemoveError.ts";
 import { ServerStartFailedError } from "./errors/ServerStartFailedError.ts";
 import { ServerSwitchFailedError } from "./errors/ServerSwitchFailedError.ts";
 import { findManagedServer, findPortHolder } from "./findServer.ts";
 import { newApiKey, writeKeyFile } from "./keyFile.ts";
-import { sameLaunch } from "./launchPlan.ts";
+import { describeLaunchChange, sameLaunch } from "./launchPlan.ts";
 import { readLogTail } from "./logTail.ts";
 import { isPortFree } from "../util/loopbackPort.ts";
-import { isServerProcess, waitUntil } from "./processInfo.ts";
+import {
+  isSameProcess,
+  matchesIdentity,
+  processStartTime,
+  readProcess,
+  waitUntil,
+  type ProcessIdentity,
+} from "./processInfo.ts";
 import { withServerLock } from "./serverLock.ts";
 import { spawnDetached } from "./spawnDetached.ts";
 import { ServerStateFile } from "./stateFile.ts";
@@ -30,6 +42,13 @@ export interface ServerManagerOptions {
   readyTimeoutMs?: number;
   /** How long to wait after SIGTERM before SIGKILL. Defaults to 5 000 ms. */
   stopTimeoutMs?: number;
+  /** How long a streamed answer may send nothing before the client gives up on it (LlamaServerClient). */
+  answerIdleTimeoutMs?: number;
+}
+
+export interface SwitchOptions {
+  /** stop a server that is streaming an answer anyway (the answer is cut); without it such a switch is refused */
+  force?: boolean;
 }
 
 /** What a start is doing, for a progress toast or a CLI line. */
@@ -42,8 +61,14 @@ export type StartStep =
 
 export type StopOutcome = "stopped" | "not-running" | "was-crashed";
 
-/** Our server, from server.json or found again without it; or the record of one that is gone. */
-type Located = { server: ServerState; recovered: boolean } | { crashed: ServerState } | undefined;
+/**
+ * Our server, from server.json or found again without it (`keyLost`: without its key); or the record of one that is
+ * gone, whose pid may now be another process's.
+ */
+type Located =
+  | { server: ServerState; recovered: boolean; keyLost: boolean }
+  | { crashed: ServerState; pidReused: boolean }
+  | undefined;
 
 /**
  * The one llama-server KVSplit runs: started detached so it outlives the caller, with a fresh API key per start
@@ -59,6 +84,7 @@ export class ServerManager {
   private readonly fetchFn: FetchFunction | undefined;
   private readonly readyTimeoutMs: number;
   private readonly stopTimeoutMs: number;
+  private readonly answerIdleTimeoutMs: number | undefined;
 
   constructor(options: ServerManagerOptions) {
     this.supportDir = options.supportDir;
@@ -68,6 +94,7 @@ export class ServerManager {
     this.fetchFn = options.fetch;
     this.readyTimeoutMs = options.readyTimeoutMs ?? 120_000;
     this.stopTimeoutMs = options.stopTimeoutMs ?? 5_000;
+    this.answerIdleTimeoutMs = options.answerIdleTimeoutMs;
   }
 
   /** A client for our server, with its key; given a port, the key recorded for the server on that port. */
@@ -79,21 +106,47 @@ export class ServerManager {
       fetch: this.fetchFn,
       apiKey: recorded?.port === port ? recorded.apiKey : undefined,
       logPath: this.logPath,
+      answerIdleTimeoutMs: this.answerIdleTimeoutMs,
+      describeProcess: recorded?.port === port ? () => this.describeProcess(recorded) : undefined,
     });
+  }
+
+  /** What the OS says about the server's process, for an error about a silent server. */
+  private async describeProcess(server: ServerState): Promise<string> {
+    const facts = await readProcess(server.pid);
+    if (!facts || !matchesIdentity(facts, this.identityOf(server))) return `its process (pid ${server.pid}) is gone`;
+    if (facts.state.startsWith("T")) {
+      return `pid ${server.pid} is stopped (SIGSTOP or a debugger; 'kill -CONT ${server.pid}' resumes it)`;
+    }
+    return `pid ${server.pid} is running (state ${facts.state}): it may be starved of CPU or hung; see ${this.logPath}`;
   }
 
   /** Where the server stands; with `port`, also whether a process that is not ours holds that port, and which. */
   async status(port?: number): Promise<ServerStatus> {
     const located = await this.locate();
     if (located && "crashed" in located) {
-      return { state: "crashed", server: located.crashed, logTail: readLogTail(this.logPath) };
+      const { crashed, pidReused } = located;
+      return {
+        state: "crashed",
+        server: crashed,
+        logTail: readLogTail(this.logPath),
+        ...(pidReused ? { pidReused } : {}),
+      };
     }
     if (located) {
-      const { server, recovered } = located;
+      const { server, recovered, keyLost } = located;
       const client = this.clientFor(server);
       const ready = (await client.health()) === "ready";
-      const kvCache = ready ? await client.kvCache() : undefined;
-      return { state: "running", server, ready, kvCache, ...(recovered ? { recovered } : {}) };
+      // without its key only /health answers
+      const kvCache = ready && !keyLost ? await client.kvCache() : undefined;
+      return {
+        state: "running",
+        server,
+        ready,
+        kvCache,
+        ...(recovered ? { recovered } : {}),
+        ...(keyLost ? { keyLost } : {}),
+      };
     }
     if (port !== undefined && isValidPort(port) && !(await isPortFree(port))) {
       return { state: "port-in-use", port, holder: await findPortHolder(port) };
@@ -102,14 +155,23 @@ export class ServerManager {
   }
 
   /** Returns the running server when it matches `plan`; otherwise (re)starts it (see {@link restart}). */
-  async ensureRunning(plan: LaunchPlan, onStep: (step: StartStep) => void = () => {}): Promise<ServerState> {
+  async ensureRunning(
+    plan: LaunchPlan,
+    onStep: (step: StartStep) => void = () => {},
+    options: SwitchOptions = {},
+  ): Promise<ServerState> {
     return this.locked(onStep, async () => {
       const located = await this.locate();
       if (located && "server" in located) {
-        if (!sameLaunch(located.server, plan)) return this.switchTo(located.server, plan, onStep);
-        // found again without server.json: it runs this plan, so record it under the plan's profile name
-        const server = located.recovered ? { ...located.server, profileName: plan.profileName } : located.server;
-        if (located.recovered) this.stateFile.write(server);
+        if (located.keyLost && !options.force) {
+          throw new ServerKeyLostError(located.server.pid, this.stateFile.path, this.keyPath);
+        }
+        if (located.keyLost || !sameLaunch(located.server, plan)) {
+          return this.switchTo(located.server, plan, onStep, options, located.keyLost);
+        }
+        // found again without server.json, or the same flags under another profile name: record the plan's name
+        const server = { ...located.server, profileName: plan.profileName };
+        if (located.recovered || server.profileName !== located.server.profileName) this.stateFile.write(server);
         await this.waitForReady(server);
         return server;
       }
@@ -122,24 +184,38 @@ export class ServerManager {
    * Stops whatever runs and starts `plan`. The new plan is checked (binary, model file, port) before the old
    * server stops; when the new server fails anyway, the old one is started again and the error says so.
    */
-  async restart(plan: LaunchPlan, onStep: (step: StartStep) => void = () => {}): Promise<ServerState> {
+  async restart(
+    plan: LaunchPlan,
+    onStep: (step: StartStep) => void = () => {},
+    options: SwitchOptions = {},
+  ): Promise<ServerState> {
     return this.locked(onStep, async () => {
       const located = await this.locate();
-      if (located && "server" in located) return this.switchTo(located.server, plan, onStep);
+      // a server whose key is lost cannot be asked whether it is answering: restarting it is the way out
+      if (located && "server" in located) return this.switchTo(located.server, plan, onStep, options, located.keyLost);
       await this.checkStartable(plan);
       return this.start(plan, onStep);
     });
   }
 
-  /** SIGTERM, then SIGKILL after the stop timeout; forgets a crashed server. */
+  /**
+   * SIGTERM, then SIGKILL after the stop timeout, each only while the pid is still our process (same argv and start
+   * time); forgets a crashed server, and a record whose pid now belongs to another process, signalling nothing.
+   */
   async stop(): Promise<StopOutcome> {
     return this.locked(undefined, async () => {
       const located = await this.locate();
       if (!located) return "not-running";
-      this.stateFile.remove();
-      if ("crashed" in located) return "was-crashed";
-      await this.terminate(located.server);
-      return "stopped";
+      // the server first: a record that cannot be removed (a read-only or damaged support directory) must not
+      // keep it running
+      const outcome = "crashed" in located ? "was-crashed" : "stopped";
+      if ("server" in located) await this.terminate(located.server);
+      try {
+        this.stateFile.remove();
+      } catch (error) {
+        throw new ServerRecordRemoveError(this.stateFile.path, asError(error), outcome);
+      }
+      return outcome;
     });
   }
 
@@ -151,17 +227,24 @@ export class ServerManager {
   }
 
   /**
-   * Our server: the one server.json names if its process lives; else the one server.key names, found by its
-   * exact command line (server.json lost, damaged, or naming a dead pid while the server runs).
+   * Our server: the one server.json names if its pid is still that process (exact argv and start time); else the
+   * one server.key names, found by its exact command line (server.json lost, damaged, or naming a dead or recycled
+   * pid while the server runs); else a process whose argv names our key file (both files damaged).
    */
   private async locate(): Promise<Located> {
     const recorded = this.stateFile.read();
-    if (recorded && (await isServerProcess(recorded.pid, recorded.binaryPath))) {
-      return { server: recorded, recovered: false };
+    if (recorded && (await isSameProcess(recorded.pid, this.identityOf(recorded)))) {
+      return { server: recorded, recovered: false, keyLost: false };
     }
     const found = await findManagedServer(this.keyPath);
-    if (found) return { server: found, recovered: true };
-    return recorded ? { crashed: recorded } : undefined;
+    if (found) return { server: found.server, recovered: true, keyLost: found.keyLost };
+    if (!recorded) return undefined;
+    const other = await readProcess(recorded.pid);
+    return { crashed: recorded, pidReused: other !== undefined && !other.state.startsWith("Z") };
+  }
+
+  private identityOf(server: ServerState): ProcessIdentity {
+    return { argv: serverArgv(server, this.keyPath), startTime: server.processStartTime };
   }
 
   /** What can be checked before anything stops: the port, the binary, the model file. */
@@ -177,40 +260,74 @@ export class ServerManager {
     }
   }
 
-  private async switchTo(old: ServerState, plan: LaunchPlan, onStep: (step: StartStep) => void): Promise<ServerState> {
+  private async switchTo(
+    old: ServerState,
+    plan: LaunchPlan,
+    onStep: (step: StartStep) => void,
+    { force = false }: SwitchOptions,
+    keyLost = false,
+  ): Promise<ServerState> {
     await this.checkStartable(plan, old);
+    if (!force && !keyLost) await this.checkIdle(old, plan);
     onStep("stopping the old server");
     await this.terminate(old);
     this.stateFile.remove();
     try {
       return await this.start(plan, onStep);
     } catch (error) {
+      if (keyLost) throw error; // its plan is not known well enough to bring it back
       onStep("bringing the old server back");
+      // the old server's start rotates the failed start's log, the one that says why, to server.log.1
+      const reason = withLogPath(asError(error), `${this.logPath}.1`);
       try {
         await this.start(launchPlanOf(old), onStep);
       } catch (restoreError) {
-        throw new ServerSwitchFailedError(plan.profileName, old.profileName, asError(error), asError(restoreError));
+        throw new ServerSwitchFailedError(plan.profileName, old.profileName, reason, asError(restoreError));
       }
-      throw new ServerSwitchFailedError(plan.profileName, old.profileName, asError(error));
+      throw new ServerSwitchFailedError(plan.profileName, old.profileName, reason);
     }
+  }
+
+  /** Refuses to stop a server that is streaming an answer (GET /slots); one still loading its model answers none. */
+  private async checkIdle(old: ServerState, plan: LaunchPlan): Promise<void> {
+    let busy: number | string;
+    try {
+      busy = await this.clientFor(old).busySlots();
+    } catch (error) {
+      if (error instanceof ServerHttpError && error.status === 503) return;
+      busy = asError(error).message;
+    }
+    if (busy === 0) return;
+    throw new AnswerInProgressError(old.profileName, old.pid, plan.profileName, describeLaunchChange(old, plan), busy);
   }
 
   private async start(plan: LaunchPlan, onStep: (step: StartStep) => void): Promise<ServerState> {
     onStep("starting llama-server");
+    // the last server's log (a crash's last words) survives one restart
+    if (existsSync(this.logPath)) renameSync(this.logPath, `${this.logPath}.1`);
     const apiKey = newApiKey();
     const startedAt = new Date().toISOString();
     writeKeyFile(this.keyPath, { apiKey, plan: launchPlanOf(plan), startedAt });
-    // the last server's log (a crash's last words) survives one restart
-    if (existsSync(this.logPath)) renameSync(this.logPath, `${this.logPath}.1`);
+    const [binary, ...args] = serverArgv(plan, this.keyPath);
     let pid: number;
     try {
-      pid = await spawnDetached(plan.binaryPath, [...plan.args, ...accessArgs(this.keyPath)], this.logPath);
+      pid = await spawnDetached(binary!, args, this.logPath);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       throw new ServerStartFailedError(`could not run ${plan.binaryPath}: ${reason}`, this.logPath, []);
     }
-    const server: ServerState = { ...launchPlanOf(plan), pid, startedAt, apiKey };
-    this.stateFile.write(server);
+    const startTime = await processStartTime(pid);
+    if (startTime === undefined) {
+      throw new ServerStartFailedError("it exited during start-up", this.logPath, readLogTail(this.logPath));
+    }
+    const server: ServerState = { ...launchPlanOf(plan), pid, processStartTime: startTime, startedAt, apiKey };
+    try {
+      this.stateFile.write(server);
+    } catch (error) {
+      // a server nobody can find again must not run on: stop it, and say why
+      await this.terminate(server);
+      throw new ServerRecordError(this.stateFile.path, asError(error));
+    }
     onStep("loading the model");
     await this.waitForReady(server);
     return server;
@@ -221,7 +338,7 @@ export class ServerManager {
     const client = this.clientFor(server);
     const deadline = Date.now() + this.readyTimeoutMs;
     while (Date.now() < deadline) {
-      if (!(await isServerProcess(server.pid, server.binaryPath))) {
+      if (!(await isSameProcess(server.pid, this.identityOf(server)))) {
         this.stateFile.remove();
         throw new ServerStartFailedError("it exited during start-up", this.logPath, readLogTail(this.logPath));
       }
@@ -233,10 +350,14 @@ export class ServerManager {
     throw new ServerReadyTimeoutError(this.readyTimeoutMs, this.logPath, readLogTail(this.logPath));
   }
 
+  /** Signals only our own process: each signal goes out after checking the pid is still it. */
   private async terminate(server: ServerState): Promise<void> {
-    const gone = async () => !(await isServerProcess(server.pid, server.binaryPath));
+    const identity = this.identityOf(server);
+    const gone = async () => !(await isSameProcess(server.pid, identity));
+    if (await gone()) return;
     signal(server.pid, "SIGTERM");
     if (await waitUntil(gone, this.stopTimeoutMs)) return;
+    if (await gone()) return;
     signal(server.pid, "SIGKILL");
     await waitUntil(gone, this.stopTimeoutMs);
   }
@@ -244,6 +365,14 @@ export class ServerManager {
 
 function launchPlanOf({ binaryPath, modelPath, port, profileName, args }: LaunchPlan): LaunchPlan {
   return { binaryPath, modelPath, port, profileName, args };
+}
+
+/** The same start failure, naming the file its log now lives in. */
+function withLogPath(error: Error, logPath: string): Error {
+  if (error instanceof ServerStartFailedError) return new ServerStartFailedError(error.reason, logPath, error.logTail);
+  if (error instanceof ServerReadyTimeoutError)
+    return new ServerReadyTimeoutError(error.timeoutMs, logPath, error.logTail);
+  return error;
 }
 
 function asError(error: unknown): Error {

@@ -1,3 +1,5 @@
+import type { LaunchPlan } from "./types.ts";
+
 /**
  * What every managed start adds to the launch plan: the key file, and no browser origin at all (KVSplit's CLI and
  * the Raycast extension send no Origin header; a web page always does). Needs native patch 0011 for
@@ -7,7 +9,7 @@ export function accessArgs(keyFilePath: string): string[] {
   return ["--api-key-file", keyFilePath, "--cors-origins", "", "--no-cors-credentials", "--refuse-other-origins"];
 }
 
-/** The command line as `ps -o args=` prints it (arguments joined by single spaces). */
-export function commandLine(binaryPath: string, args: readonly string[]): string {
-  return [binaryPath, ...args].join(" ");
+/** The exact argv of the managed server for `plan`: what it is started with and recognised by. */
+export function serverArgv(plan: Pick<LaunchPlan, "binaryPath" | "args">, keyFilePath: string): string[] {
+  return [plan.binaryPath, ...plan.args, ...accessArgs(keyFilePath)];
 }

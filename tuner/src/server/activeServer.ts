@@ -5,7 +5,8 @@ import { perLayerTypes } from "../profiles/perLayerTypes.ts";
 import type { Profile } from "../profiles/schema.ts";
 import { ProfileStore } from "../profiles/store.ts";
 import { activeProfile, planLaunch } from "./launchPlan.ts";
-import { ServerManager, type StartStep } from "./ServerManager.ts";
+import { ServerManager, type StartStep, type SwitchOptions } from "./ServerManager.ts";
+import { checkThreads, serverContextSize } from "./settingsCheck.ts";
 import { defaultServerPort, type LaunchPlan, type ServerSettings, type ServerState } from "./types.ts";
 
 /**
@@ -37,7 +38,8 @@ export class ActiveServer {
   async plan(profile: Profile = activeProfile(this.store)): Promise<LaunchPlan> {
     const facts = await this.modelFacts(profile);
     const fit = this.fitContext(profile, facts);
-    return planLaunch(fit ? { ...this.settings, contextSize: fit.ctx } : this.settings, profile);
+    if (this.settings.threads !== undefined) checkThreads(this.settings.threads);
+    return planLaunch({ ...this.settings, contextSize: fit?.ctx ?? serverContextSize(this.settings, facts) }, profile);
   }
 
   /**
@@ -66,28 +68,36 @@ export class ActiveServer {
     );
   }
 
-  /** Starts the server, or restarts it when the active profile, model or settings changed since it started. */
-  async ensureRunning(onStep?: (step: StartStep) => void): Promise<ServerState> {
-    return this.manager.ensureRunning(await this.plan(), onStep);
+  /**
+   * Starts the server, or restarts it when the active profile, model or settings changed since it started; a server
+   * streaming an answer is not restarted unless `force` (AnswerInProgressError says what differs).
+   */
+  async ensureRunning(onStep?: (step: StartStep) => void, options?: SwitchOptions): Promise<ServerState> {
+    return this.manager.ensureRunning(await this.plan(), onStep, options);
   }
 
-  /** Restarts the server with the current plan, whether or not it changed. */
-  async restart(onStep?: (step: StartStep) => void): Promise<ServerState> {
-    return this.manager.restart(await this.plan(), onStep);
+  /** Restarts the server with the current plan, whether or not it changed (not while it answers, unless `force`). */
+  async restart(onStep?: (step: StartStep) => void, options?: SwitchOptions): Promise<ServerState> {
+    return this.manager.restart(await this.plan(), onStep, options);
   }
 
   /**
    * Makes `name` the active profile and, if a server runs, switches it to that profile. The profile is checked
    * against the model first, and becomes active only once its server runs: a failed switch brings the old server
    * back and leaves the old profile active (ServerSwitchFailedError says so). Returns the new server when it was
-   * switched, undefined when none was running (the next start picks the profile up).
+   * switched, undefined when none was running (the next start picks the profile up). A server streaming an answer
+   * is not switched unless `force`.
    */
-  async useProfile(name: string, onStep?: (step: StartStep) => void): Promise<ServerState | undefined> {
+  async useProfile(
+    name: string,
+    onStep?: (step: StartStep) => void,
+    options?: SwitchOptions,
+  ): Promise<ServerState | undefined> {
     // read once: the plan, the switch and the active-profile file all use this copy
     const profile: Profile = this.store.get(name);
     const plan = await this.plan(profile);
     const status = await this.manager.status();
-    const server = status.state === "running" ? await this.manager.ensureRunning(plan, onStep) : undefined;
+    const server = status.state === "running" ? await this.manager.ensureRunning(plan, onStep, options) : undefined;
     this.store.setActiveProfile(profile);
     return server;
   }

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { instructModelPath } from "../config.ts";
 import { findBuiltinProfile } from "../profiles/builtins.ts";
 import { sampleSearchProfile } from "../profiles/testProfiles.ts";
-import { planLaunch, sameLaunch } from "./launchPlan.ts";
+import { describeLaunchChange, planLaunch, sameLaunch } from "./launchPlan.ts";
 import { defaultServerThreads, performanceCores } from "./threads.ts";
 
 const settings = { binaryPath: "/bin/llama-server", modelPath: "/models/m.gguf", port: 9000, contextSize: 2048 };
@@ -53,5 +53,23 @@ describe("planLaunch", () => {
     expect(sameLaunch(a, planLaunch(settings, findBuiltinProfile("k8v4")!))).toBe(true);
     expect(sameLaunch(a, planLaunch(settings, findBuiltinProfile("k4v4")!))).toBe(false);
     expect(sameLaunch(a, planLaunch({ ...settings, contextSize: 4096 }, findBuiltinProfile("k8v4")!))).toBe(false);
+  });
+});
+
+describe("describeLaunchChange", () => {
+  it("names the profile and each flag whose value changed, was added or dropped", () => {
+    const running = planLaunch({ ...settings, threads: 2 }, findBuiltinProfile("f16")!);
+    const wanted = planLaunch(
+      { ...settings, threads: 2, contextSize: 4096, gpuLayers: 0 },
+      findBuiltinProfile("k8v8")!,
+    );
+    expect(describeLaunchChange(running, wanted)).toEqual([
+      "profile f16 → k8v8",
+      "-c 2048 → 4096",
+      "-ctk f16 → q8_0",
+      "-ctv f16 → q8_0",
+      "-ngl 0 (new)",
+    ]);
+    expect(describeLaunchChange(wanted, wanted)).toEqual([]);
   });
 });

@@ -79,3 +79,37 @@ export function sameLaunch(a: LaunchPlan, b: LaunchPlan): boolean {
     a.binaryPath === b.binaryPath && a.args.length === b.args.length && a.args.every((arg, i) => arg === b.args[i])
   );
 }
+
+/**
+ * What differs between two launches, for a person: the profile, then each flag whose value changed, e.g.
+ * `profile f16 → k8v8`, `-c 1024 → 2048`, `--no-jinja (new)`.
+ */
+export function describeLaunchChange(running: LaunchPlan, wanted: LaunchPlan): string[] {
+  const changes =
+    running.profileName !== wanted.profileName ? [`profile ${running.profileName} → ${wanted.profileName}`] : [];
+  if (running.binaryPath !== wanted.binaryPath) changes.push(`binary ${running.binaryPath} → ${wanted.binaryPath}`);
+  const before = flagValues(running.args);
+  const after = flagValues(wanted.args);
+  for (const flag of new Set([...before.keys(), ...after.keys()])) {
+    const [was, now] = [before.get(flag), after.get(flag)];
+    if (was === now) continue;
+    if (was === undefined) changes.push(`${flag}${now ? ` ${now}` : ""} (new)`);
+    else if (now === undefined) changes.push(`${flag}${was ? ` ${was}` : ""} (dropped)`);
+    else changes.push(`${flag} ${was} → ${now}`);
+  }
+  return changes;
+}
+
+// llama-server's flags start with "-"; a flag's value is the next word unless that is a flag too
+function flagValues(args: readonly string[]): Map<string, string> {
+  const values = new Map<string, string>();
+  for (let i = 0; i < args.length; i++) {
+    const flag = args[i]!;
+    if (!flag.startsWith("-")) continue;
+    const next = args[i + 1];
+    const hasValue = next !== undefined && !/^-[a-z-]/i.test(next);
+    values.set(flag, values.has(flag) ? `${values.get(flag)} ${hasValue ? next : ""}`.trim() : hasValue ? next : "");
+    if (hasValue) i++;
+  }
+  return values;
+}

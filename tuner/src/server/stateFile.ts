@@ -5,6 +5,8 @@ import type { ServerState } from "./types.ts";
 
 const serverStateSchema = z.object({
   pid: z.number().int().positive(),
+  // a record without it (an older KVSplit's) cannot prove who its pid is: the server is found again by server.key
+  processStartTime: z.string().min(1),
   port: z.number().int().min(1).max(65535),
   binaryPath: z.string().min(1),
   modelPath: z.string().min(1),

@@ -8,8 +8,13 @@ export interface ServerSettings {
   modelPath?: string;
   /** Loopback port. Defaults to {@link defaultServerPort}. */
   port?: number;
-  /** Context size in tokens (`-c`). Defaults to {@link defaultContextSize}. */
+  /**
+   * Context size in tokens (`-c`), at most the model's training context unless `contextBeyondTraining`. Defaults to
+   * {@link defaultContextSize}, or the training context when that is smaller (settingsCheck.ts).
+   */
   contextSize?: number;
+  /** Allow a `contextSize` beyond the model's training context (llama.cpp warns; quality and memory suffer). */
+  contextBeyondTraining?: boolean;
   /**
    * K/V memory limit in bytes. When set, the context is the largest whose K/V cache fits it for the active profile
    * (see model/contextFit.ts), and `contextSize` is not used.
@@ -43,6 +48,11 @@ export interface LaunchPlan {
 /** server.json: the launch plan of the server we started, and who it is. */
 export interface ServerState extends LaunchPlan {
   pid: number;
+  /**
+   * When the process started, as `ps -o lstart=` prints it in UTC (processInfo.ts): with the exact command line, who
+   * the pid is. A pid the OS gave to another process after ours exited never matches both.
+   */
+  processStartTime: string;
   /** ISO date */
   startedAt: string;
   /**
@@ -68,8 +78,16 @@ export type ServerStatus =
       kvCache?: KvCacheReport;
       /** server.json was missing or damaged; the server was found by its command line and key */
       recovered?: boolean;
+      /**
+       * server.json and server.key were both damaged: found by its command line (which names our key file), but its
+       * key is lost, so no request but /health can reach it; restarting it gives it a new one
+       */
+      keyLost?: boolean;
     }
-  /** server.json names a process that is gone: it crashed or was killed */
-  | { state: "crashed"; server: ServerState; logTail: string[] }
+  /**
+   * server.json names a process that is gone: it crashed or was killed. `pidReused`: its pid now belongs to another
+   * process (another command line or start time), which is left alone
+   */
+  | { state: "crashed"; server: ServerState; logTail: string[]; pidReused?: boolean }
   /** no server of ours, yet something answers on the port */
   | { state: "port-in-use"; port: number; holder?: PortHolder };

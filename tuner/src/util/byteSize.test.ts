@@ -10,6 +10,9 @@ describe("parseByteSize", () => {
     expect(parseByteSize("512KiB")).toBe(512 * 1024);
     expect(parseByteSize("100MB")).toBe(100_000_000);
     expect(parseByteSize("4096B")).toBe(4096);
+    // a limit larger than any K/V cache is still a size (the context is then capped at the training context)
+    expect(parseByteSize("1TB")).toBe(1000 ** 4);
+    expect(parseByteSize("2 TiB")).toBe(2 * 1024 ** 4);
   });
 
   it("refuses a bare number, an unknown unit, zero and negatives, naming what was read", () => {

@@ -5,9 +5,11 @@ const unitBytes: Record<string, number> = {
   kib: 1024,
   mib: 1024 ** 2,
   gib: 1024 ** 3,
+  tib: 1024 ** 4,
   kb: 1000,
   mb: 1000 ** 2,
   gb: 1000 ** 3,
+  tb: 1000 ** 4,
 };
 
 /**

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freeLoopbackPort } from "../../src/util/loopbackPort.ts";
 import { repoRoot } from "../../src/config.ts";
 import { ServerManager } from "../../src/server/ServerManager.ts";
-import { isServerProcess } from "../../src/server/processInfo.ts";
+import { isProcessAlive } from "../../src/server/processInfo.ts";
 
 const kvsplitBin = join(repoRoot(), "tuner", "bin", "kvsplit.mjs");
 
@@ -31,7 +31,7 @@ describe("kvsplit (terminal twin) on the real server", () => {
     expect(start.stdout).toMatch(/llama-server: running at http:\/\/127\.0\.0\.1:\d+ \(pid (\d+)\)/);
     const pid = Number(/pid (\d+)/.exec(start.stdout)![1]);
     // the CLI process has exited; the server it started must still be there
-    expect(await isServerProcess(pid, "llama-server")).toBe(true);
+    expect(await isProcessAlive(pid)).toBe(true);
 
     const ask = await kvsplit("ask", "Name a fruit.", "--max-tokens", "8");
     expect(ask.exitCode).toBe(0);

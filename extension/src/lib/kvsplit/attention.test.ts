@@ -18,6 +18,7 @@ const server: ServerState = {
   profileName: "k8v4",
   args: [],
   pid: 1,
+  processStartTime: "Mon Nov 30 13:22:51 2026",
   apiKey: "0".repeat(64),
   startedAt: "2026-11-30T13:22:51Z",
 };

@@ -1,13 +1,20 @@
 import type { CommandModule } from "yargs";
 import { defaultAnswerTemperature, defaultMaxAnswerTokens, defaultSystemPrompt } from "../../../client/askDefaults.ts";
 import type { ChatMessage } from "../../../client/types.ts";
-import { activeServerFrom, printStep, withServerOptions, type ServerOptions } from "./serverOptions.ts";
+import {
+  activeServerFrom,
+  printStep,
+  withForceOption,
+  withServerOptions,
+  type ServerOptions,
+} from "./serverOptions.ts";
 
 interface AskCommandOptions extends ServerOptions {
   prompt: string;
   system: string;
   maxTokens: number;
   temperature: number;
+  force: boolean;
 }
 
 export const AskCommand: CommandModule<object, AskCommandOptions> = {
@@ -15,25 +22,27 @@ export const AskCommand: CommandModule<object, AskCommandOptions> = {
   describe:
     "Ask the local model (SmolLM2 135M Instruct unless --model names another); starts the server with the active profile if needed and streams the answer",
   builder: (yargs) =>
-    withServerOptions(
-      yargs
-        .positional("prompt", { type: "string", demandOption: true, description: "The question" })
-        .option("system", {
-          type: "string",
-          default: defaultSystemPrompt,
-          description: 'System prompt; --system "" sends none, leaving the model\'s template its own',
-        })
-        .option("maxTokens", {
-          alias: "max-tokens",
-          type: "number",
-          default: defaultMaxAnswerTokens,
-          description: "Stop the answer after this many tokens",
-        })
-        .option("temperature", {
-          type: "number",
-          default: defaultAnswerTemperature,
-          description: "Sampling temperature; 0 is greedy",
-        }),
+    withForceOption(
+      withServerOptions(
+        yargs
+          .positional("prompt", { type: "string", demandOption: true, description: "The question" })
+          .option("system", {
+            type: "string",
+            default: defaultSystemPrompt,
+            description: 'System prompt; --system "" sends none, leaving the model\'s template its own',
+          })
+          .option("maxTokens", {
+            alias: "max-tokens",
+            type: "number",
+            default: defaultMaxAnswerTokens,
+            description: "Stop the answer after this many tokens",
+          })
+          .option("temperature", {
+            type: "number",
+            default: defaultAnswerTemperature,
+            description: "Sampling temperature; 0 is greedy",
+          }),
+      ),
     ).check((argv) => {
       if (!Number.isInteger(argv.maxTokens) || argv.maxTokens < 1) {
         throw new Error(`--max-tokens must be a whole number ≥ 1, got ${argv.maxTokens}`);
@@ -43,7 +52,7 @@ export const AskCommand: CommandModule<object, AskCommandOptions> = {
     }),
   async handler(argv) {
     const active = activeServerFrom(argv);
-    const server = await active.ensureRunning(printStep);
+    const server = await active.ensureRunning(printStep, { force: argv.force });
     const messages: ChatMessage[] = [
       ...(argv.system ? [{ role: "system" as const, content: argv.system }] : []),
       { role: "user", content: argv.prompt },
@@ -63,8 +72,15 @@ export const AskCommand: CommandModule<object, AskCommandOptions> = {
       `kvsplit: ${server.profileName} · ${stats.completionTokens} tokens · ` +
         `${stats.tokensPerSecond.toFixed(1)} tokens/s · first token after ${Math.round(stats.timeToFirstTokenMs)} ms` +
         `${answer.finishReason === "cancelled" ? " · stopped" : ""}` +
-        `${answer.finishReason === "length" ? ` · cut at --max-tokens ${argv.maxTokens}` : ""}\n`,
+        `${answer.finishReason === "length" ? ` · ${lengthCut(stats.completionTokens, argv.maxTokens, server.args)}` : ""}\n`,
     );
     if (answer.finishReason === "cancelled") process.exitCode = 130;
   },
 };
+
+/** A "length" finish is the --max-tokens cap only when that many tokens came; fewer means the context filled up. */
+function lengthCut(completionTokens: number, maxTokens: number, serverArgs: readonly string[]): string {
+  if (completionTokens >= maxTokens) return `cut at --max-tokens ${maxTokens}`;
+  const ctx = serverArgs[serverArgs.indexOf("-c") + 1];
+  return `cut: the context (${ctx} tokens, --ctx) is full`;
+}

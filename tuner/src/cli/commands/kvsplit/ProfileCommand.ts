@@ -3,7 +3,13 @@ import { readModelFacts } from "../../../model/gguf.ts";
 import { profileFits } from "../../../profiles/fit.ts";
 import { fallbackProfileName, servedModelPath } from "../../../server/launchPlan.ts";
 import { formatProfileList } from "../profiles/formatProfiles.ts";
-import { activeServerFrom, printStep, withServerOptions, type ServerOptions } from "./serverOptions.ts";
+import {
+  activeServerFrom,
+  printStep,
+  withForceOption,
+  withServerOptions,
+  type ServerOptions,
+} from "./serverOptions.ts";
 
 interface ProfileListOptions extends ServerOptions {
   json: boolean;
@@ -41,24 +47,35 @@ const ProfileListCommand: CommandModule<object, ProfileListOptions> = {
 
 interface ProfileUseOptions extends ServerOptions {
   name: string;
+  force: boolean;
 }
 
 const ProfileUseCommand: CommandModule<object, ProfileUseOptions> = {
   command: "use <name>",
   describe: "Make a profile active and restart the server with it if it runs",
   builder: (yargs) =>
-    withServerOptions(
-      yargs.positional("name", {
-        type: "string",
-        demandOption: true,
-        description: "Profile name ('tuner profiles list')",
-      }),
+    withForceOption(
+      withServerOptions(
+        yargs.positional("name", {
+          type: "string",
+          demandOption: true,
+          description: "Profile name ('tuner profiles list')",
+        }),
+      ),
     ),
   async handler(argv) {
-    const restarted = await activeServerFrom(argv).useProfile(argv.name, printStep);
-    process.stdout.write(
-      `active profile: ${argv.name}${restarted ? ` (llama-server restarted, pid ${restarted.pid})` : ""}\n`,
-    );
+    const active = activeServerFrom(argv);
+    const before = await active.manager.status();
+    const server = await active.useProfile(argv.name, printStep, { force: argv.force });
+    // a profile with the same flags as the running one (a copy under another name) needs no restart
+    const kept = server !== undefined && before.state === "running" && before.server.pid === server.pid;
+    const note =
+      server === undefined
+        ? ""
+        : kept
+          ? ` (llama-server already runs these flags, pid ${server.pid})`
+          : ` (llama-server restarted, pid ${server.pid})`;
+    process.stdout.write(`active profile: ${argv.name}${note}\n`);
   },
 };
 

@@ -1,24 +1,33 @@
 import type { CommandModule } from "yargs";
 import { formatContextFit } from "./formatContextFit.ts";
 import { formatServerStatus } from "./formatServerStatus.ts";
-import { activeServerFrom, printStep, withServerOptions, type ServerOptions } from "./serverOptions.ts";
+import {
+  activeServerFrom,
+  printStep,
+  withForceOption,
+  withServerOptions,
+  type ServerOptions,
+} from "./serverOptions.ts";
 
 type ServerAction = "start" | "stop" | "status" | "restart";
 
 interface ServerCommandOptions extends ServerOptions {
   action: ServerAction;
+  force: boolean;
 }
 
 export const ServerCommand: CommandModule<object, ServerCommandOptions> = {
   command: "server <action>",
   describe: "Start, stop, restart or inspect the background llama-server",
   builder: (yargs) =>
-    withServerOptions(
-      yargs.positional("action", {
-        choices: ["start", "stop", "status", "restart"] as const,
-        demandOption: true,
-        description: "What to do",
-      }),
+    withForceOption(
+      withServerOptions(
+        yargs.positional("action", {
+          choices: ["start", "stop", "status", "restart"] as const,
+          demandOption: true,
+          description: "What to do",
+        }),
+      ),
     ),
   async handler(argv) {
     const active = activeServerFrom(argv);
@@ -27,7 +36,8 @@ export const ServerCommand: CommandModule<object, ServerCommandOptions> = {
       case "restart": {
         const fit = await active.contextFit();
         if (fit) process.stdout.write(`${formatContextFit(fit)}\n`);
-        await (argv.action === "start" ? active.ensureRunning(printStep) : active.restart(printStep));
+        const options = { force: argv.force };
+        await (argv.action === "start" ? active.ensureRunning(printStep, options) : active.restart(printStep, options));
         break;
       }
       case "stop":

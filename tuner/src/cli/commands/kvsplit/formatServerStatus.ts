@@ -13,11 +13,13 @@ export function formatServerStatus(status: ServerStatus, logPath: string): strin
         : "a process KVSplit did not start";
       return `llama-server: stopped; port ${status.port} is used by ${who}, which is not a KVSplit server`;
     }
-    case "crashed":
-      return [
-        `llama-server: crashed (pid ${status.server.pid} is gone); last lines of ${logPath}:`,
-        ...status.logTail,
-      ].join("\n");
+    case "crashed": {
+      const pid = status.server.pid;
+      const gone = status.pidReused
+        ? `pid ${pid} now belongs to another process, which KVSplit leaves alone`
+        : `pid ${pid} is gone`;
+      return [`llama-server: crashed (${gone}); last lines of ${logPath}:`, ...status.logTail].join("\n");
+    }
     case "running": {
       const { server, kvCache } = status;
       const kv = kvCache
@@ -30,7 +32,14 @@ export function formatServerStatus(status: ServerStatus, logPath: string): strin
         `K/V memory:   ${kv}`,
         ...(kvCache ? [`attention:    ${describeAttention(summarizeAttention(kvCache.layers))}`] : []),
         `started:      ${server.startedAt}`,
-        ...(status.recovered ? [`found again:  server.json was missing or damaged; found by its command line`] : []),
+        ...(status.keyLost
+          ? [
+              `found again:  server.json and server.key are damaged: found by its command line, but its API key ` +
+                `is lost; 'kvsplit server restart' gives it a new one`,
+            ]
+          : status.recovered
+            ? [`found again:  server.json was missing or damaged; found by its command line`]
+            : []),
         `API key:      in server.json and server.key next to the log (send it as Authorization: Bearer <key>)`,
         `log:          ${logPath}`,
       ].join("\n");

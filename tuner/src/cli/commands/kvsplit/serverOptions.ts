@@ -2,13 +2,15 @@ import type { Argv } from "yargs";
 import { appSupportDir } from "../../../config.ts";
 import { ActiveServer } from "../../../server/activeServer.ts";
 import { InvalidPortError, isValidPort } from "../../../server/errors/InvalidPortError.ts";
+import { checkContextSize, checkThreads } from "../../../server/settingsCheck.ts";
 import { defaultContextSize, defaultServerPort } from "../../../server/types.ts";
 import { parseByteSize } from "../../../util/byteSize.ts";
 
 /** The server settings every kvsplit command takes. */
 export interface ServerOptions {
   port: number;
-  ctx: number;
+  ctx?: number;
+  ctxBeyondTraining: boolean;
   kvMemory?: string;
   threads?: number;
   gpuLayers?: number;
@@ -27,9 +29,17 @@ export function withServerOptions<T>(yargs: Argv<T>): Argv<T & ServerOptions> {
       coerce: parsePort,
     })
     .option("ctx", {
-      type: "number",
-      default: defaultContextSize,
-      description: "Context size in tokens",
+      type: "string",
+      description: `Context size in tokens (default: ${defaultContextSize}, or the model's training context if smaller)`,
+      group: "Server:",
+      // checked before anything stops: `--ctx 1` would stop the working server for one that aborts
+      coerce: checkContextSize,
+    })
+    .option("ctxBeyondTraining", {
+      alias: "ctx-beyond-training",
+      type: "boolean",
+      default: false,
+      description: "Allow a --ctx longer than the model's training context",
       group: "Server:",
     })
     .option("kv-memory", {
@@ -39,9 +49,10 @@ export function withServerOptions<T>(yargs: Argv<T>): Argv<T & ServerOptions> {
       group: "Server:",
     })
     .option("threads", {
-      type: "number",
+      type: "string",
       description: "CPU threads (default: performance cores less one)",
       group: "Server:",
+      coerce: checkThreads,
     })
     .option("gpu-layers", { type: "number", description: "Layers offloaded to the GPU", group: "Server:" })
     .option("model", {
@@ -60,6 +71,7 @@ export function activeServerFrom(argv: ServerOptions): ActiveServer {
   return new ActiveServer(appSupportDir(), {
     port: argv.port,
     contextSize: argv.ctx,
+    contextBeyondTraining: argv.ctxBeyondTraining,
     kvMemoryBytes: argv.kvMemory === undefined ? undefined : parseByteSize(argv.kvMemory, "--kv-memory"),
     threads: argv.threads,
     gpuLayers: argv.gpuLayers,
@@ -69,9 +81,20 @@ export function activeServerFrom(argv: ServerOptions): ActiveServer {
 }
 
 function parsePort(given: string): number {
-  const port = Number(given);
-  if (given.trim() === "" || !isValidPort(port)) throw new InvalidPortError(given);
+  // digits only: Number() would also take "0x2221" (8737), "1e3" and " 80 "
+  const port = /^\d+$/.test(given) ? Number(given) : Number.NaN;
+  if (!isValidPort(port)) throw new InvalidPortError(given);
   return port;
+}
+
+/** `--force`, for the commands that may restart a server another command is streaming an answer from. */
+export function withForceOption<T>(yargs: Argv<T>): Argv<T & { force: boolean }> {
+  return yargs.option("force", {
+    type: "boolean",
+    default: false,
+    description: "Restart the server even while it streams an answer (the answer is cut)",
+    group: "Server:",
+  });
 }
 
 /** Start steps go to stderr, so an answer on stdout can be piped. */

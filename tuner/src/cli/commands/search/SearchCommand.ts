@@ -1,3 +1,5 @@
+import { isBuiltinProfileName } from "../../../profiles/builtins.ts";
+import { BuiltinProfileReadOnlyError } from "../../../profiles/errors/BuiltinProfileReadOnlyError.ts";
 import type { CommandModule } from "yargs";
 import { searchReportDir } from "../../../config.ts";
 import { profileNameSchema } from "../../../profiles/schema.ts";
@@ -105,6 +107,10 @@ export const SearchCommand: CommandModule<object, SearchCommandOptions> = {
           throw new Error("give exactly one of --budget and --max-delta-ppl");
         if (argv.name !== undefined && !profileNameSchema.safeParse(argv.name).success) {
           throw new Error(`invalid --name '${argv.name}': lowercase letters and digits joined by - or _`);
+        }
+        // refused now, not after an hour of searching
+        if (argv.name !== undefined && isBuiltinProfileName(argv.name)) {
+          throw new BuiltinProfileReadOnlyError(argv.name, "save");
         }
         for (const [flag, value, min] of [
           ["--trials", argv.trials, 0],
