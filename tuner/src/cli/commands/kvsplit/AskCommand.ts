@@ -23,8 +23,8 @@ export const AskCommand: CommandModule<object, AskCommandOptions> = {
           default: defaultSystemPrompt,
           description: 'System prompt; --system "" sends none, leaving the model\'s template its own',
         })
-        .option("maxTokens", {
-          alias: "max-tokens",
+        // one spelling in --help; yargs still hands it over as argv.maxTokens
+        .option("max-tokens", {
           type: "number",
           default: defaultMaxAnswerTokens,
           description: "Stop the answer after this many tokens",

@@ -37,3 +37,10 @@ export function formatServerStatus(status: ServerStatus, logPath: string): strin
     }
   }
 }
+
+/** The status for scripts (`kvsplit server status --json`): the API key is a secret, so it is left out. */
+export function serverStatusJson(status: ServerStatus, logPath: string): object {
+  if (status.state !== "running" && status.state !== "crashed") return { ...status, logPath };
+  const { apiKey: _secret, ...server } = status.server;
+  return { ...status, server, logPath };
+}
