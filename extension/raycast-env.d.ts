@@ -12,6 +12,8 @@ type ExtensionPreferences = {
   "modelPath"?: string,
   /** llama-server Path - The patched llama-server binary; empty for native/bin/llama-server of the KVSplit checkout */
   "llamaServerPath"?: string,
+  /** KVSplit Folder - Profiles, the active profile and the server's state; empty for ~/Library/Application Support/kvsplit, the folder the tuner and kvsplit commands and the Alfred workflow use */
+  "supportDir"?: string,
   /** Port - Loopback port of the server */
   "port": string,
   /** Context Size - Context length in tokens */

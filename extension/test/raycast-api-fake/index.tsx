@@ -3,14 +3,14 @@
  * Testing Library can query; functions record what they were asked to do in `fakeRaycast`. Every export is typed
  * with the real API's declarations, so a view that compiles against the fake compiles against Raycast.
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import type * as Raycast from "@raycast/api";
 import { createContext, useContext, useRef, type ReactNode } from "react";
-import { fakeRaycast, type RecordedToast } from "./fakeState.ts";
+import { fakeExtensionName, fakeRaycast, raycastLocalStoragePath, type RecordedToast } from "./fakeState.ts";
 import { useNavigation } from "./navigation.tsx";
 
-export { fakeRaycast, resetFakeRaycast } from "./fakeState.ts";
+export { fakeRaycast, raycastSupportPath, resetFakeRaycast } from "./fakeState.ts";
 export { NavigationRoot, useNavigation } from "./navigation.tsx";
 
 // ---- values --------------------------------------------------------------------------------------------------
@@ -32,7 +32,7 @@ export const environment = {
   assetsPath: "",
   commandName: "test",
   commandMode: "view",
-  extensionName: "kvsplit",
+  extensionName: fakeExtensionName,
   isDevelopment: true,
   launchType: "userInitiated",
   raycastVersion: "1.104.0",
@@ -133,14 +133,30 @@ export const popToRoot: typeof Raycast.popToRoot = async () => {};
 export const closeMainWindow: typeof Raycast.closeMainWindow = async () => {};
 export const openExtensionPreferences: typeof Raycast.openExtensionPreferences = async () => {};
 
-/** In-memory LocalStorage and Cache; @raycast/utils imports them, the views do not. */
-const storage = new Map<string, string>();
+/**
+ * LocalStorage as Raycast keeps it: one store per extension that outlives every command, here a JSON file under
+ * the fake home (values are strings, numbers or booleans, as Raycast allows).
+ */
+type StoredValue = string | number | boolean;
+const readStorage = (): Record<string, StoredValue> => {
+  const path = raycastLocalStoragePath(fakeRaycast.home);
+  return existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as Record<string, StoredValue>) : {};
+};
+const writeStorage = (items: Record<string, StoredValue>) => {
+  const path = raycastLocalStoragePath(fakeRaycast.home);
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, JSON.stringify(items));
+};
 export const LocalStorage = {
-  getItem: async (key: string) => storage.get(key),
-  setItem: async (key: string, value: string | number | boolean) => void storage.set(key, String(value)),
-  removeItem: async (key: string) => void storage.delete(key),
-  allItems: async () => Object.fromEntries(storage),
-  clear: async () => storage.clear(),
+  getItem: async (key: string) => readStorage()[key],
+  setItem: async (key: string, value: StoredValue) => writeStorage({ ...readStorage(), [key]: value }),
+  removeItem: async (key: string) => {
+    const items = readStorage();
+    delete items[key];
+    writeStorage(items);
+  },
+  allItems: async () => readStorage(),
+  clear: async () => writeStorage({}),
 } as unknown as typeof Raycast.LocalStorage;
 export class Cache {
   private readonly entries = new Map<string, string>();

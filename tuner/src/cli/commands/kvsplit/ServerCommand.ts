@@ -15,15 +15,17 @@ export const ServerCommand: CommandModule<object, ServerCommandOptions> = {
   describe: "Start, stop, restart or inspect the background llama-server",
   builder: (yargs) =>
     withServerOptions(
-      yargs.positional("action", {
-        choices: ["start", "stop", "status", "restart"] as const,
-        demandOption: true,
-        description: "What to do",
-      }).option("json", {
-        type: "boolean",
-        default: false,
-        description: "Print the status as JSON (the API key left out), for scripts",
-      }),
+      yargs
+        .positional("action", {
+          choices: ["start", "stop", "status", "restart"] as const,
+          demandOption: true,
+          description: "What to do",
+        })
+        .option("json", {
+          type: "boolean",
+          default: false,
+          description: "Print the status as JSON (the API key left out), for scripts",
+        }),
     ),
   async handler(argv) {
     const active = activeServerFrom(argv);
