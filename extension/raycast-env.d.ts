@@ -40,6 +40,8 @@ declare namespace Preferences {
   export type ChoosePrecisionProfile = ExtensionPreferences & {}
   /** Preferences accessible in the `local-model-server` command */
   export type LocalModelServer = ExtensionPreferences & {}
+  /** Preferences accessible in the `server-action` command */
+  export type ServerAction = ExtensionPreferences & {}
 }
 
 declare namespace Arguments {
@@ -52,5 +54,7 @@ declare namespace Arguments {
   export type ChoosePrecisionProfile = {}
   /** Arguments passed to the `local-model-server` command */
   export type LocalModelServer = {}
+  /** Arguments passed to the `server-action` command */
+  export type ServerAction = {}
 }
 

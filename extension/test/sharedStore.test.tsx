@@ -9,11 +9,11 @@ import { ServerManager } from "@kvsplit/tuner/server/ServerManager";
 import { activeProfile, planLaunch } from "@kvsplit/tuner/server/launchPlan";
 import AskLocalModel from "../src/ask-local-model.tsx";
 import ChoosePrecisionProfile from "../src/choose-precision-profile.tsx";
-import LocalModelServer from "../src/local-model-server.tsx";
 import { serverSettings } from "../src/lib/settings/preferences.ts";
 import { movedMarkerName } from "../src/lib/settings/moveEarlierState.ts";
 import { fakeRaycast, NavigationRoot } from "./raycast-api-fake/index.tsx";
 import { useTestServer } from "./support/testServer.ts";
+import { launchedCommandsDone, launchMenuBar } from "./support/launchMenuBar.tsx";
 import { runScriptFilter } from "../../tuner/test/alfred/runScriptFilter.ts";
 
 // jsdom replaces the global URL, which config.ts's repoRoot() cannot turn into a path
@@ -83,25 +83,27 @@ describe("one store and one server for Raycast, the terminal and Alfred (real tu
     expect(started.exitCode, started.stderr).toBe(0);
     expect((await statusJson()).state).toBe("running");
 
-    show(<LocalModelServer />);
+    launchMenuBar();
     await waitFor(() => menuItem("Running"), { timeout: 20_000 });
     fireEvent.click(menuItem("Stop Server"));
-    await waitFor(() => expect(fakeRaycast.toasts.at(-1)?.title).toBe("llama-server stopped"), { timeout: 20_000 });
+    await launchedCommandsDone();
+    expect(fakeRaycast.toasts.at(-1)?.title).toBe("llama-server stopped");
     expect(await statusJson()).toEqual({ state: "stopped", logPath: testServer().manager.logPath });
   });
 
   it("a server the menu bar starts is the one kvsplit server status shows and kvsplit server stop stops", async () => {
-    show(<LocalModelServer />);
+    launchMenuBar();
     await waitFor(() => menuItem("Stopped"), { timeout: 20_000 });
     fireEvent.click(menuItem("Start Server"));
-    await waitFor(() => expect(fakeRaycast.toasts.at(-1)?.title).toBe("llama-server is ready"), { timeout: 60_000 });
+    await launchedCommandsDone();
+    expect(fakeRaycast.toasts.at(-1)?.title).toBe("llama-server is ready");
     const status = await statusJson();
     const chosen = new ProfileStore(testServer().supportDir).activeProfileName() ?? "f16";
     expect(status).toMatchObject({ state: "running", server: { profileName: chosen } });
 
     expect((await kvsplit("server", "stop")).stdout).toBe("stopped llama-server");
     cleanup();
-    show(<LocalModelServer />);
+    launchMenuBar();
     await waitFor(() => menuItem("Stopped"), { timeout: 20_000 });
   });
 
@@ -122,7 +124,7 @@ describe("one store and one server for Raycast, the terminal and Alfred (real tu
     const plan = planLaunch(serverSettings(), activeProfile(earlier));
     const running = await earlierManager.ensureRunning(plan);
 
-    show(<LocalModelServer />);
+    launchMenuBar();
     await waitFor(() => menuItem("Running"), { timeout: 20_000 });
     expect(menuItem(/^Profile/).textContent).toBe("Profile raycast-only");
     // the terminal sees the same server, profiles and active profile now
@@ -137,12 +139,13 @@ describe("one store and one server for Raycast, the terminal and Alfred (real tu
     // once: what appears in the old folder later is not moved again
     earlier.save({ ...mine, name: "later", cache: { mode: "uniform", k: "q8_0", v: "q8_0" } });
     cleanup();
-    show(<LocalModelServer />);
+    launchMenuBar();
     await waitFor(() => menuItem("Running"), { timeout: 20_000 });
     expect(existsSync(shared.pathOf("later"))).toBe(false);
 
     fireEvent.click(menuItem("Stop Server"));
-    await waitFor(() => expect(fakeRaycast.toasts.at(-1)?.title).toBe("llama-server stopped"), { timeout: 20_000 });
+    await launchedCommandsDone();
+    expect(fakeRaycast.toasts.at(-1)?.title).toBe("llama-server stopped");
     expect((await statusJson()).state).toBe("stopped");
   });
 });

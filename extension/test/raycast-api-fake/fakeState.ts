@@ -12,6 +12,11 @@ export function raycastSupportPath(home: string): string {
   return join(home, "Library", "Application Support", "com.raycast.macos", "extensions", fakeExtensionName);
 }
 
+/** Where the fake keeps the extension's Cache (one file per namespace), which outlives a command as Raycast's does. */
+export function raycastCachePath(home: string, namespace: string): string {
+  return join(home, "Library", "Caches", "com.raycast.macos", "extensions", fakeExtensionName, `${namespace}.json`);
+}
+
 /** Where the fake keeps the extension's LocalStorage, so it outlives a command as Raycast's does. */
 export function raycastLocalStoragePath(home: string): string {
   return join(
@@ -48,7 +53,20 @@ export const fakeRaycast = {
   shownInFinder: [] as string[],
   /** what confirmAlert answers */
   confirmAlerts: true,
+  /** every launchCommand, in order; `done` settles when a launched no-view command has run to its end */
+  launches: [] as LaunchRecord[],
+  /** each time a menu closed after a click: whether that item's onAction was still running (Raycast cuts it off) */
+  menuCloses: [] as { item: string; actionRunning: boolean }[],
+  /** unloads the menu-bar command on screen; set by whoever rendered it (test/support/launchMenuBar.tsx) */
+  closeMenu: undefined as (() => void) | undefined,
 };
+
+export interface LaunchRecord {
+  name: string;
+  type: string;
+  context?: Record<string, unknown>;
+  done: Promise<void>;
+}
 
 /**
  * A fresh Raycast runtime for a user whose home is `home`. Raycast is started by launchd, so no variable of a
@@ -66,5 +84,8 @@ export function resetFakeRaycast(home: string, preferences: Record<string, unkno
     opened: [],
     shownInFinder: [],
     confirmAlerts: true,
+    launches: [],
+    menuCloses: [],
+    closeMenu: undefined,
   });
 }
