@@ -1,4 +1,4 @@
-import { Action, ActionPanel, Color, Icon, List } from "@raycast/api";
+import { Action, ActionPanel, Color, Icon, Keyboard, List } from "@raycast/api";
 import { usePromise } from "@raycast/utils";
 import type { ActiveServer } from "@kvsplit/tuner/server/activeServer";
 import type { InvalidProfileFile } from "@kvsplit/tuner/profiles/store";
@@ -48,7 +48,7 @@ function ProfileList({ active }: { active: ActiveServer }) {
   );
 
   return (
-    <List isLoading={isLoading} isShowingDetail navigationTitle="Precision Profiles">
+    <List isLoading={isLoading} isShowingDetail searchBarPlaceholder="Search profiles">
       {error && (
         <List.EmptyView
           title="Could not read the profiles"
@@ -148,7 +148,7 @@ function ProfileItem({
               title="Delete Profile"
               icon={Icon.Trash}
               style={Action.Style.Destructive}
-              shortcut={{ modifiers: ["ctrl"], key: "x" }}
+              shortcut={Keyboard.Shortcut.Common.Remove}
               onAction={() => onDelete(profile.name)}
             />
           )}
