@@ -7,6 +7,7 @@ import { formatKvMemory } from "../../kvsplit/format";
 import type { ChatSettings } from "../../settings/preferences";
 import { usePreferences } from "../../settings/usePreferences";
 import { PreferencesErrorView } from "../PreferencesErrorView";
+import { MissingSetupView } from "../MissingSetupView";
 import { answerMarkdown } from "./answerMarkdown";
 import { loadServerInfo } from "./function";
 import { useConversation } from "./useConversation";
@@ -16,6 +17,7 @@ import { conversationText, deleteConversation, loadConversations, type SavedConv
 export function AskView({ prompt }: { prompt?: string }) {
   const preferences = usePreferences();
   if (preferences.error) return <PreferencesErrorView error={preferences.error} />;
+  if (preferences.missing.length > 0) return <MissingSetupView missing={preferences.missing} />;
   const question = prompt?.trim();
   if (question) return <Conversation active={preferences.active} chat={preferences.chat} prompt={question} />;
   return <ConversationList active={preferences.active} chat={preferences.chat} />;

@@ -7,6 +7,7 @@ import { formatSignedPercent } from "@kvsplit/tuner/util/format";
 import { showServerFailure } from "../../kvsplit/serverToasts";
 import { usePreferences } from "../../settings/usePreferences";
 import { PreferencesErrorView } from "../PreferencesErrorView";
+import { MissingSetupView } from "../MissingSetupView";
 import type { AttentionNote } from "../../kvsplit/attention";
 import { loadAttentionNotes } from "./attentionNotes";
 import { deleteInvalidProfileFile, deleteProfile, loadProfiles, setActiveProfile, type ProfileEntry } from "./function";
@@ -15,6 +16,7 @@ import { kvSavingPercent, profileMarkdown } from "./profileFacts";
 export function ProfileView() {
   const preferences = usePreferences();
   if (preferences.error) return <PreferencesErrorView error={preferences.error} />;
+  if (preferences.missing.length > 0) return <MissingSetupView missing={preferences.missing} />;
   return <ProfileList active={preferences.active} />;
 }
 

@@ -18,6 +18,15 @@ export function ServerMenuBar() {
       </MenuBarExtra>
     );
   }
+  if (preferences.missing.length > 0) {
+    return (
+      <MenuBarExtra icon={Icon.Warning} tooltip="KVSplit">
+        {preferences.missing.map((part) => (
+          <MenuBarExtra.Item key={part.path} title={`Missing ${part.what}: run ${part.command}`} tooltip={part.path} />
+        ))}
+      </MenuBarExtra>
+    );
+  }
   return <ServerMenu active={preferences.active} />;
 }
 
