@@ -12,6 +12,8 @@ type ExtensionPreferences = {
   "modelPath"?: string,
   /** llama-server Path - The patched llama-server binary; empty for native/bin/llama-server of the KVSplit checkout */
   "llamaServerPath"?: string,
+  /** KVSplit Folder - Profiles, the active profile and the server's state; empty for ~/Library/Application Support/kvsplit, the folder the tuner and kvsplit commands and the Alfred workflow use */
+  "supportDir"?: string,
   /** Port - Loopback port of the server */
   "port": string,
   /** Context Size - Context length in tokens */
@@ -38,6 +40,8 @@ declare namespace Preferences {
   export type ChoosePrecisionProfile = ExtensionPreferences & {}
   /** Preferences accessible in the `local-model-server` command */
   export type LocalModelServer = ExtensionPreferences & {}
+  /** Preferences accessible in the `server-action` command */
+  export type ServerAction = ExtensionPreferences & {}
 }
 
 declare namespace Arguments {
@@ -50,5 +54,7 @@ declare namespace Arguments {
   export type ChoosePrecisionProfile = {}
   /** Arguments passed to the `local-model-server` command */
   export type LocalModelServer = {}
+  /** Arguments passed to the `server-action` command */
+  export type ServerAction = {}
 }
 

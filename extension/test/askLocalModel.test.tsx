@@ -1,5 +1,6 @@
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { readFileSync } from "node:fs";
+import { LocalStorage } from "@raycast/api";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { defaultMaxAnswerTokens, defaultSystemPrompt } from "@kvsplit/tuner/client/askDefaults";
@@ -80,9 +81,10 @@ describe("Ask Local Model (real llama-server)", () => {
     expect(Number(metadata("Tokens/s"))).toBeGreaterThanOrEqual(0);
   });
 
-  it("asks from the form when launched without a prompt, and opens the server log", async () => {
+  it("starts a conversation from the list when launched without a prompt, and opens the server log", async () => {
     launch();
-    const form = screen.getByRole("form", { name: "Ask" });
+    fireEvent.click(await screen.findByRole("button", { name: "Start Conversation" }));
+    const form = await screen.findByRole("form");
     fireEvent.change(within(form).getByLabelText("Question"), { target: { value: "Say hello." } });
     fireEvent.click(within(form).getByRole("button", { name: "Ask" }));
     await waitFor(answerDone, { timeout: 60_000 });
@@ -117,5 +119,71 @@ describe("Ask Local Model (real llama-server)", () => {
     expect(markdown()).toContain(
       'the "Max Answer Tokens" preference is "0"; expected a whole number of at least 1 (or empty for the default)',
     );
+  });
+
+  it("keeps the conversation: it is listed, reopened, asked on, copied and deleted", async () => {
+    await LocalStorage.clear();
+    const first = launch("What is the capital of France?");
+    await waitFor(answerDone, { timeout: 60_000 });
+    const answer = markdown().split("\n\n").slice(1).join("\n\n");
+    first.unmount();
+
+    // a later launch without a prompt lists it (LocalStorage outlives the command)
+    const later = launch();
+    const item = await screen.findByRole("listitem", { name: "What is the capital of France?" });
+    expect(item.textContent).toContain("1 question");
+    fireEvent.click(within(item).getByRole("button", { name: "Copy Conversation" }));
+    await waitFor(() => expect(fakeRaycast.copied.at(-1)).toBe(`Q: What is the capital of France?\n\nA: ${answer}`));
+    fireEvent.click(within(item).getByRole("button", { name: "Open Conversation" }));
+    await waitFor(() => expect(markdown()).toContain(answer));
+
+    fireEvent.click(screen.getAllByRole("button", { name: "Ask Follow-Up" }).at(-1)!);
+    const form = await screen.findByRole("form", { name: "Ask Follow-Up" });
+    fireEvent.change(within(form).getByLabelText("Question"), { target: { value: "And of Italy?" } });
+    fireEvent.click(within(form).getByRole("button", { name: "Ask Follow-Up" }));
+    await waitFor(() => expect(markdown()).toContain("**And of Italy?**"), { timeout: 10_000 });
+    await waitFor(answerDone, { timeout: 60_000 });
+    later.unmount();
+
+    launch();
+    const reopened = await screen.findByRole("listitem", { name: "What is the capital of France?" });
+    await waitFor(() => expect(reopened.textContent).toContain("2 questions"));
+    fireEvent.click(within(reopened).getByRole("button", { name: "Delete Conversation" }));
+    await waitFor(() => expect(screen.queryByRole("listitem", { name: "What is the capital of France?" })).toBeNull());
+    expect(Object.keys(await LocalStorage.allItems())).toEqual([]);
+  });
+
+  it("a 50-turn chat fits the served context: the oldest turns are left out, never a context error", async () => {
+    await LocalStorage.clear();
+    // 49 earlier turns, far more than the 1024-token context of the test server
+    const turns = Array.from({ length: 49 }, (_, i) => ({
+      question: `Question ${i + 1}: tell me about the number ${i + 1}.`,
+      answer: `The number ${i + 1} is a whole number. `.repeat(4).trim(),
+    }));
+    const now = new Date().toISOString();
+    await LocalStorage.setItem(
+      "conversation:long",
+      JSON.stringify({ id: "long", title: turns[0]!.question, createdAt: now, updatedAt: now, turns }),
+    );
+    launch();
+    fireEvent.click(
+      within(await screen.findByRole("listitem", { name: turns[0]!.question })).getByRole("button", {
+        name: "Open Conversation",
+      }),
+    );
+    fireEvent.click(await screen.findByRole("button", { name: "Ask Follow-Up" }));
+    const form = await screen.findByRole("form", { name: "Ask Follow-Up" });
+    fireEvent.change(within(form).getByLabelText("Question"), { target: { value: "Which number came last?" } });
+    fireEvent.click(within(form).getByRole("button", { name: "Ask Follow-Up" }));
+    await waitFor(() => expect(markdown()).toContain("**Which number came last?**"), { timeout: 10_000 });
+    await waitFor(answerDone, { timeout: 60_000 });
+
+    expect(fakeRaycast.toasts.filter((toast) => toast.style === "FAILURE")).toEqual([]);
+    expect(markdown()).not.toContain("**Error:**");
+    // the prompt filled the context less the answer's 12 tokens: the newest turns were kept, the oldest left out
+    await waitFor(() => expect(metadata("Prompt Tokens")).not.toBe("—"));
+    const promptTokens = Number(metadata("Prompt Tokens"));
+    expect(promptTokens).toBeLessThanOrEqual(1024 - 12);
+    expect(promptTokens).toBeGreaterThan(700);
   });
 });

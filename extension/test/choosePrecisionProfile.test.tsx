@@ -25,7 +25,7 @@ describe("Choose Precision Profile (real llama-server)", () => {
   let store: ProfileStore;
 
   beforeAll(async () => {
-    store = new ProfileStore(testServer().supportPath);
+    store = new ProfileStore(testServer().supportDir);
     store.save({
       schemaVersion: 1,
       name: "tuned-small",
@@ -52,8 +52,8 @@ describe("Choose Precision Profile (real llama-server)", () => {
     store.save(manualPerLayerProfile("gemma-split", { ...served, fileName: "gemma-3-270m-q4_k_m.gguf", nLayer: 18 }));
     mkdirSync(store.directory, { recursive: true });
     writeFileSync(join(store.directory, "broken.json"), JSON.stringify({ schemaVersion: 1, name: "broken" }));
-    mkdirSync(searchReportDir("tuned-small", testServer().supportPath), { recursive: true });
-    writeFileSync(paretoChartPngPath("tuned-small", testServer().supportPath), "");
+    mkdirSync(searchReportDir("tuned-small", testServer().supportDir), { recursive: true });
+    writeFileSync(paretoChartPngPath("tuned-small", testServer().supportDir), "");
   });
 
   it("lists built-ins and saved profiles with their savings, quality, budget and date", async () => {
@@ -67,7 +67,7 @@ describe("Choose Precision Profile (real llama-server)", () => {
     const detail = within(item("k8v4")).getByTestId("item-detail").textContent;
     expect(detail).toContain("| all | q8_0 | q4_0 | 13 |");
     expect(detail).not.toContain("![Tuner chart]");
-    const chartPath = join(testServer().supportPath, "reports", "tuned-small", "pareto.png");
+    const chartPath = join(testServer().supportDir, "reports", "tuned-small", "pareto.png");
     expect(within(item("tuned-small")).getByTestId("item-detail").textContent).toContain(`(file://${chartPath})`);
   });
 
@@ -109,7 +109,7 @@ describe("Choose Precision Profile (real llama-server)", () => {
     fireEvent.click(within(item("k8v8")).getByRole("button", { name: "Set as Active" }));
 
     await waitFor(() => expect(fakeRaycast.toasts.at(-1)?.title).toBe("Active profile: k8v8"), { timeout: 60_000 });
-    expect(JSON.parse(readFileSync(join(testServer().supportPath, "active-profile.json"), "utf8"))).toEqual({
+    expect(JSON.parse(readFileSync(join(testServer().supportDir, "active-profile.json"), "utf8"))).toEqual({
       name: "k8v8",
     });
     const status = await testServer().manager.status();

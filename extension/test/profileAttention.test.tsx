@@ -38,8 +38,8 @@ describe("Choose Precision Profile: profiles whose attention would run on the CP
   afterAll(() => rmSync(binDir, { recursive: true, force: true }));
 
   it("tags k8v4 and k4v8 'Attention on CPU' with what to do, and leaves k8v8 alone", async () => {
-    const { supportPath, preferences } = testServer();
-    resetFakeRaycast(supportPath, { ...preferences, llamaServerPath: join(binDir, "llama-server") });
+    const { home, preferences } = testServer();
+    resetFakeRaycast(home, { ...preferences, llamaServerPath: join(binDir, "llama-server") });
     render(
       <NavigationRoot>
         <ChoosePrecisionProfile />

@@ -160,8 +160,8 @@ export function instructModelPath(context?: PathContext): string {
 }
 
 /**
- * Profiles live under the app-support directory; the Raycast extension passes its `environment.supportPath`
- * as `supportDir` so both read the same store.
+ * Profiles live under the app-support directory, which the CLI, the Raycast extension and the Alfred workflow
+ * share (the extension's "KVSplit Folder" preference can name another, passed as `supportDir`).
  */
 export function profilesDir(supportDir: string = appSupportDir()): string {
   return join(supportDir, "profiles");

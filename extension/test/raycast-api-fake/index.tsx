@@ -3,14 +3,20 @@
  * Testing Library can query; functions record what they were asked to do in `fakeRaycast`. Every export is typed
  * with the real API's declarations, so a view that compiles against the fake compiles against Raycast.
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import type * as Raycast from "@raycast/api";
 import { createContext, useContext, useRef, type ReactNode } from "react";
-import { fakeRaycast, type RecordedToast } from "./fakeState.ts";
+import {
+  fakeExtensionName,
+  fakeRaycast,
+  raycastCachePath,
+  raycastLocalStoragePath,
+  type RecordedToast,
+} from "./fakeState.ts";
 import { useNavigation } from "./navigation.tsx";
 
-export { fakeRaycast, resetFakeRaycast } from "./fakeState.ts";
+export { fakeRaycast, raycastSupportPath, resetFakeRaycast } from "./fakeState.ts";
 export { NavigationRoot, useNavigation } from "./navigation.tsx";
 
 // ---- values --------------------------------------------------------------------------------------------------
@@ -32,7 +38,7 @@ export const environment = {
   assetsPath: "",
   commandName: "test",
   commandMode: "view",
-  extensionName: "kvsplit",
+  extensionName: fakeExtensionName,
   isDevelopment: true,
   launchType: "userInitiated",
   raycastVersion: "1.104.0",
@@ -46,6 +52,7 @@ export const environment = {
 // Raycast fills in the manifest's default for every preference the user left unset
 const manifest = JSON.parse(readFileSync(join(__dirname, "..", "..", "package.json"), "utf8")) as {
   preferences: { name: string; default?: unknown }[];
+  commands: { name: string; mode: string }[];
 };
 const preferenceDefaults = Object.fromEntries(
   manifest.preferences.filter((p) => p.default !== undefined).map((p) => [p.name, p.default]),
@@ -133,39 +140,102 @@ export const popToRoot: typeof Raycast.popToRoot = async () => {};
 export const closeMainWindow: typeof Raycast.closeMainWindow = async () => {};
 export const openExtensionPreferences: typeof Raycast.openExtensionPreferences = async () => {};
 
-/** In-memory LocalStorage and Cache; @raycast/utils imports them, the views do not. */
-const storage = new Map<string, string>();
+/**
+ * LocalStorage as Raycast keeps it: one store per extension that outlives every command, here a JSON file under
+ * the fake home (values are strings, numbers or booleans, as Raycast allows).
+ */
+type StoredValue = string | number | boolean;
+const readStorage = (): Record<string, StoredValue> => {
+  const path = raycastLocalStoragePath(fakeRaycast.home);
+  return existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as Record<string, StoredValue>) : {};
+};
+const writeStorage = (items: Record<string, StoredValue>) => {
+  const path = raycastLocalStoragePath(fakeRaycast.home);
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, JSON.stringify(items));
+};
 export const LocalStorage = {
-  getItem: async (key: string) => storage.get(key),
-  setItem: async (key: string, value: string | number | boolean) => void storage.set(key, String(value)),
-  removeItem: async (key: string) => void storage.delete(key),
-  allItems: async () => Object.fromEntries(storage),
-  clear: async () => storage.clear(),
+  getItem: async (key: string) => readStorage()[key],
+  setItem: async (key: string, value: StoredValue) => writeStorage({ ...readStorage(), [key]: value }),
+  removeItem: async (key: string) => {
+    const items = readStorage();
+    delete items[key];
+    writeStorage(items);
+  },
+  allItems: async () => readStorage(),
+  clear: async () => writeStorage({}),
 } as unknown as typeof Raycast.LocalStorage;
+/**
+ * Raycast's Cache: kept on disk per extension and namespace, so a command launched again reads what the last
+ * launch stored (useCachedPromise relies on it); subscribers hear of every change.
+ */
+const cacheSubscribers = new Map<string, Set<Raycast.Cache.Subscriber>>();
 export class Cache {
-  private readonly entries = new Map<string, string>();
-  get(key: string) {
-    return this.entries.get(key);
+  private readonly namespace: string;
+  constructor(options?: Raycast.Cache.Options) {
+    this.namespace = options?.namespace ?? "default";
   }
-  set(key: string, value: string) {
-    this.entries.set(key, value);
+  private get path() {
+    return raycastCachePath(fakeRaycast.home, this.namespace);
+  }
+  private read(): Record<string, string> {
+    return existsSync(this.path) ? (JSON.parse(readFileSync(this.path, "utf8")) as Record<string, string>) : {};
+  }
+  private write(entries: Record<string, string>, key: string | undefined, data: string | undefined) {
+    mkdirSync(dirname(this.path), { recursive: true });
+    writeFileSync(this.path, JSON.stringify(entries));
+    for (const subscriber of cacheSubscribers.get(this.namespace) ?? []) subscriber(key, data);
+  }
+  get(key: string) {
+    return this.read()[key];
+  }
+  set(key: string, data: string) {
+    this.write({ ...this.read(), [key]: data }, key, data);
   }
   has(key: string) {
-    return this.entries.has(key);
+    return key in this.read();
   }
   remove(key: string) {
-    return this.entries.delete(key);
+    const entries = this.read();
+    const had = key in entries;
+    delete entries[key];
+    this.write(entries, key, undefined);
+    return had;
   }
   clear() {
-    this.entries.clear();
+    this.write({}, undefined, undefined);
   }
-  subscribe() {
-    return () => {};
-  }
+  subscribe = (subscriber: Raycast.Cache.Subscriber) => {
+    const subscribers = cacheSubscribers.get(this.namespace) ?? new Set();
+    cacheSubscribers.set(this.namespace, subscribers.add(subscriber));
+    return () => void subscribers.delete(subscriber);
+  };
   get isEmpty() {
-    return this.entries.size === 0;
+    return Object.keys(this.read()).length === 0;
   }
 }
+
+// ---- commands ------------------------------------------------------------------------------------------------
+
+/**
+ * Raycast launches the command on its own: the caller's promise settles once it is launched, and a no-view
+ * command then runs until the promise its default export returns settles (a menu closing does not cut it off).
+ * Menu-bar and view commands are only recorded; a test renders them when it wants to look.
+ */
+export const launchCommand = (async (options: { name: string; type: string; context?: Record<string, unknown> }) => {
+  const command = manifest.commands.find((candidate) => candidate.name === options.name);
+  if (!command) throw new Error(`launchCommand: package.json has no command "${options.name}"`);
+  const done = command.mode === "no-view" ? runNoViewCommand(options) : Promise.resolve();
+  fakeRaycast.launches.push({ ...options, done });
+}) as unknown as typeof Raycast.launchCommand;
+
+async function runNoViewCommand(options: { name: string; type: string; context?: Record<string, unknown> }) {
+  await new Promise((resolve) => setTimeout(resolve, 0)); // it starts after launchCommand returned
+  const source = join(__dirname, "..", "..", "src", `${options.name}.ts`);
+  const module = (await import(/* @vite-ignore */ source)) as { default: (props: unknown) => Promise<void> };
+  await module.default({ arguments: {}, launchType: options.type, launchContext: options.context });
+}
+
 /** Not used by KVSplit; present because @raycast/utils imports them by name. */
 export const AI = {} as typeof Raycast.AI;
 export const OAuth = {} as typeof Raycast.OAuth;
@@ -364,6 +434,22 @@ export const Form = Object.assign(
   },
 );
 
+/**
+ * Choosing an item closes the menu, and Raycast then unloads the menu-bar command: what its onAction still awaits
+ * is cut off. The fake runs onAction, lets it take its first steps, then unloads the command and records whether
+ * the action was still running.
+ */
+function chooseMenuItem(title: string, onAction: Raycast.MenuBarExtra.Item.Props["onAction"]) {
+  // the menu clicked in and its record, even if a test has opened another one since
+  const { closeMenu, menuCloses } = fakeRaycast;
+  let running = true;
+  void Promise.resolve(onAction?.({ type: "left-click" })).finally(() => (running = false));
+  setTimeout(() => {
+    menuCloses.push({ item: title, actionRunning: running });
+    closeMenu?.();
+  }, 0);
+}
+
 export const MenuBarExtra = Object.assign(
   ({ children, title, tooltip, isLoading }: Raycast.MenuBarExtra.Props) => (
     <div role="menu" aria-label={tooltip ?? title ?? "Menu Bar"} aria-busy={isLoading ?? false}>
@@ -373,12 +459,7 @@ export const MenuBarExtra = Object.assign(
   ),
   {
     Item: ({ title, subtitle, onAction }: Raycast.MenuBarExtra.Item.Props) => (
-      <button
-        type="button"
-        role="menuitem"
-        disabled={!onAction}
-        onClick={() => void onAction?.({ type: "left-click" })}
-      >
+      <button type="button" role="menuitem" disabled={!onAction} onClick={() => chooseMenuItem(title, onAction)}>
         {subtitle ? `${title} ${subtitle}` : title}
       </button>
     ),

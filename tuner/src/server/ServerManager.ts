@@ -34,7 +34,7 @@ import { ServerStateFile } from "./stateFile.ts";
 import type { LaunchPlan, ServerState, ServerStatus } from "./types.ts";
 
 export interface ServerManagerOptions {
-  /** The app-support directory for server.json, server.key and server.log; the extension passes `environment.supportPath`. */
+  /** The app-support directory for server.json, server.key and server.log: appSupportDir(), which every front end shares. */
   supportDir: string;
   /** Defaults to `globalThis.fetch`. */
   fetch?: FetchFunction;

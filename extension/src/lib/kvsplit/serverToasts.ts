@@ -1,4 +1,5 @@
 import { Toast, open, showToast } from "@raycast/api";
+import { showFailureToast } from "@raycast/utils";
 import type { ActiveServer } from "@kvsplit/tuner/server/activeServer";
 import type { StartStep } from "@kvsplit/tuner/server/ServerManager";
 import type { ServerState } from "@kvsplit/tuner/server/types";
@@ -28,10 +29,8 @@ export async function withStartToast(
 
 /** A failure toast whose message is the error's (it says what was expected) and which opens the server log. */
 export async function showServerFailure(active: ActiveServer, title: string, error: unknown): Promise<void> {
-  await showToast({
-    style: Toast.Style.Failure,
+  await showFailureToast(error, {
     title,
-    message: error instanceof Error ? error.message : String(error),
     primaryAction: { title: "Open Server Log", onAction: () => void open(active.manager.logPath) },
   });
 }

@@ -3,6 +3,8 @@ import { ActiveServer } from "@kvsplit/tuner/server/activeServer";
 import type { ServerSettings } from "@kvsplit/tuner/server/types";
 import { defaultAnswerTemperature, defaultMaxAnswerTokens } from "@kvsplit/tuner/client/askDefaults";
 import { parseByteSize } from "@kvsplit/tuner/util/byteSize";
+import { appSupportDir } from "@kvsplit/tuner/config";
+import { moveEarlierState } from "./moveEarlierState";
 import { InvalidPreferenceError } from "./InvalidPreferenceError";
 
 export interface ChatSettings {
@@ -64,7 +66,20 @@ export function chatSettings(): ChatSettings {
   };
 }
 
-/** The server for these preferences; state, log and profiles live in Raycast's support directory. */
+/**
+ * The folder of profiles, active profile and server state: the one `tuner` and `kvsplit` use (Raycast starts from
+ * launchd, so no KVSPLIT_HOME of a shell reaches it), unless the "KVSplit Folder" preference names another.
+ */
+export function supportDir(): string {
+  return emptyToUndefined(preferences().supportDir) ?? appSupportDir();
+}
+
+/**
+ * The server for these preferences, in the folder every front end shares; what an earlier version kept in
+ * Raycast's own folder for the extension is moved there first.
+ */
 export function activeServer(): ActiveServer {
-  return new ActiveServer(environment.supportPath, serverSettings());
+  const dir = supportDir();
+  moveEarlierState(environment.supportPath, dir);
+  return new ActiveServer(dir, serverSettings());
 }

@@ -1,6 +1,16 @@
 import cliProgress from "cli-progress";
 
 /**
+ * cli-progress reports an ETA it cannot know yet (no step done, or none timed) as "INF" or "NULL", and its time
+ * format prints that as "NFs" or "LLs": say "unknown" instead, and format real times as cli-progress does.
+ */
+export function formatEta(seconds: unknown, options: cliProgress.Options, roundTo: number): string {
+  return typeof seconds === "number" && Number.isFinite(seconds)
+    ? cliProgress.Format.TimeFormat(seconds, options, roundTo)
+    : "unknown";
+}
+
+/**
  * A progress bar with ETA on stderr, so --json output on stdout stays clean. Silent when stderr is not a
  * terminal (CI logs), apart from one line per finished step.
  */
@@ -13,6 +23,7 @@ export function createProgressBar(label: string) {
       hideCursor: true,
       noTTYOutput: false,
       etaBuffer: 8,
+      formatTime: formatEta,
     },
     cliProgress.Presets.shades_classic,
   );

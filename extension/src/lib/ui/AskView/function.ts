@@ -3,6 +3,7 @@ import type { ServerState } from "@kvsplit/tuner/server/types";
 import type { KvCacheReport } from "@kvsplit/tuner/native/kvReport";
 import type { ChatAnswer, ChatMessage } from "@kvsplit/tuner/client/types";
 import { withStartToast } from "../../kvsplit/serverToasts";
+import { fitHistory, servedContext, serverPromptCounter } from "../../kvsplit/fitHistory";
 import type { ChatSettings } from "../../settings/preferences";
 
 /** One question and what came back so far. */
@@ -43,7 +44,10 @@ export function conversationMessages(settings: ChatSettings, turns: readonly Tur
   ];
 }
 
-/** Starts the server if needed, then streams the answer into `onText`. */
+/**
+ * Starts the server if needed, cuts the conversation to what fits its context with "Max Answer Tokens" left for
+ * the answer (the oldest turns go first), then streams the answer into `onText`.
+ */
 export async function askServer(
   active: ActiveServer,
   settings: ChatSettings,
@@ -53,5 +57,10 @@ export async function askServer(
 ): Promise<ChatAnswer> {
   const server = await startServer(active);
   const { maxTokens, temperature } = settings;
-  return active.manager.clientFor(server.port).chat({ messages, maxTokens, temperature, signal }, onText);
+  const context = servedContext(server);
+  const fitted =
+    context === undefined
+      ? messages
+      : (await fitHistory(messages, context - maxTokens, serverPromptCounter(server))).messages;
+  return active.manager.clientFor(server).chat({ messages: fitted, maxTokens, temperature, signal }, onText);
 }

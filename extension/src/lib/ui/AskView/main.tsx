@@ -1,4 +1,4 @@
-import { Action, ActionPanel, Detail, Form, Icon, useNavigation } from "@raycast/api";
+import { Action, ActionPanel, Detail, Form, Icon, Keyboard, List, useNavigation } from "@raycast/api";
 import { usePromise } from "@raycast/utils";
 import type { ActiveServer } from "@kvsplit/tuner/server/activeServer";
 import { basename } from "node:path";
@@ -7,18 +7,88 @@ import { formatKvMemory } from "../../kvsplit/format";
 import type { ChatSettings } from "../../settings/preferences";
 import { usePreferences } from "../../settings/usePreferences";
 import { PreferencesErrorView } from "../PreferencesErrorView";
+import { MissingSetupView } from "../MissingSetupView";
 import { answerMarkdown } from "./answerMarkdown";
 import { loadServerInfo } from "./function";
 import { useConversation } from "./useConversation";
+import { conversationText, deleteConversation, loadConversations, type SavedConversation } from "./conversationStore";
 
+/** With a question: a new conversation that asks it. Without: the kept conversations, to reopen or start one. */
 export function AskView({ prompt }: { prompt?: string }) {
   const preferences = usePreferences();
   if (preferences.error) return <PreferencesErrorView error={preferences.error} />;
-  return <Conversation active={preferences.active} chat={preferences.chat} prompt={prompt?.trim() || undefined} />;
+  if (preferences.missing.length > 0) return <MissingSetupView missing={preferences.missing} />;
+  const question = prompt?.trim();
+  if (question) return <Conversation active={preferences.active} chat={preferences.chat} prompt={question} />;
+  return <ConversationList active={preferences.active} chat={preferences.chat} />;
 }
 
-function Conversation({ active, chat, prompt }: { active: ActiveServer; chat: ChatSettings; prompt?: string }) {
-  const { turns, isStreaming, ask, stop } = useConversation(active, chat);
+function ConversationList({ active, chat }: { active: ActiveServer; chat: ChatSettings }) {
+  const { data, isLoading, revalidate } = usePromise(loadConversations);
+  const remove = async (id: string) => {
+    await deleteConversation(id);
+    revalidate();
+  };
+  return (
+    <List isLoading={isLoading} searchBarPlaceholder="Search conversations">
+      <List.Item
+        title="New Conversation"
+        icon={Icon.Plus}
+        actions={
+          <ActionPanel>
+            <Action.Push
+              title="Start Conversation"
+              icon={Icon.Plus}
+              target={<Conversation active={active} chat={chat} onSaved={revalidate} />}
+            />
+          </ActionPanel>
+        }
+      />
+      <List.Section title="Conversations">
+        {(data ?? []).map((conversation) => (
+          <List.Item
+            key={conversation.id}
+            title={conversation.title}
+            subtitle={`${conversation.turns.length} ${conversation.turns.length === 1 ? "question" : "questions"}`}
+            accessories={[{ date: new Date(conversation.updatedAt) }]}
+            actions={
+              <ActionPanel>
+                <Action.Push
+                  title="Open Conversation"
+                  icon={Icon.Bubble}
+                  target={<Conversation active={active} chat={chat} saved={conversation} onSaved={revalidate} />}
+                />
+                <Action.CopyToClipboard
+                  title="Copy Conversation"
+                  content={conversationText(conversation.turns)}
+                  shortcut={Keyboard.Shortcut.Common.Copy}
+                />
+                <Action
+                  title="Delete Conversation"
+                  icon={Icon.Trash}
+                  style={Action.Style.Destructive}
+                  shortcut={Keyboard.Shortcut.Common.Remove}
+                  onAction={() => remove(conversation.id)}
+                />
+              </ActionPanel>
+            }
+          />
+        ))}
+      </List.Section>
+    </List>
+  );
+}
+
+interface ConversationProps {
+  active: ActiveServer;
+  chat: ChatSettings;
+  prompt?: string;
+  saved?: SavedConversation;
+  onSaved?: () => void;
+}
+
+function Conversation({ active, chat, prompt, saved, onSaved }: ConversationProps) {
+  const { turns, isStreaming, ask, stop } = useConversation(active, chat, saved, onSaved);
   // reloaded when an answer starts and when it ends: by then the server runs and has measured its cache
   const info = usePromise(loadServerInfo, [active], { execute: turns.length > 0 });
   const { revalidate } = info;
@@ -30,7 +100,7 @@ function Conversation({ active, chat, prompt }: { active: ActiveServer; chat: Ch
     if (prompt) void ask(prompt);
   }, []);
 
-  if (turns.length === 0) return <QuestionForm title="Ask" onQuestion={ask} />;
+  if (turns.length === 0) return <QuestionForm submitTitle="Ask" onQuestion={ask} />;
 
   const last = turns.at(-1)!;
   const stats = last.result?.stats;
@@ -63,6 +133,11 @@ function Conversation({ active, chat, prompt }: { active: ActiveServer; chat: Ch
             />
           )}
           <Action.CopyToClipboard title="Copy Answer" content={last.answer} />
+          <Action.CopyToClipboard
+            title="Copy Conversation"
+            content={conversationText(turns)}
+            shortcut={Keyboard.Shortcut.Common.Copy}
+          />
           <Action.Paste title="Paste Answer to Front App" content={last.answer} />
           {!isStreaming && (
             <Action.Push
@@ -83,7 +158,8 @@ function FollowUpForm({ onQuestion }: { onQuestion: (question: string) => void }
   const { pop } = useNavigation();
   return (
     <QuestionForm
-      title="Ask Follow-Up"
+      navigationTitle="Ask Follow-Up"
+      submitTitle="Ask Follow-Up"
       onQuestion={(question) => {
         pop();
         onQuestion(question);
@@ -92,14 +168,21 @@ function FollowUpForm({ onQuestion }: { onQuestion: (question: string) => void }
   );
 }
 
-function QuestionForm({ title, onQuestion }: { title: string; onQuestion: (question: string) => void }) {
+interface QuestionFormProps {
+  /** only for a pushed form: a command's root view keeps Raycast's title (the command's name) */
+  navigationTitle?: string;
+  submitTitle: string;
+  onQuestion: (question: string) => void;
+}
+
+function QuestionForm({ navigationTitle, submitTitle, onQuestion }: QuestionFormProps) {
   return (
     <Form
-      navigationTitle={title}
+      navigationTitle={navigationTitle}
       actions={
         <ActionPanel>
           <Action.SubmitForm
-            title={title}
+            title={submitTitle}
             onSubmit={(values: { question: string }) => {
               if (values.question.trim()) onQuestion(values.question.trim());
             }}
@@ -107,7 +190,7 @@ function QuestionForm({ title, onQuestion }: { title: string; onQuestion: (quest
         </ActionPanel>
       }
     >
-      <Form.TextArea id="question" title="Question" />
+      <Form.TextArea id="question" title="Question" placeholder="Ask the local model anything" />
     </Form>
   );
 }

@@ -1,6 +1,5 @@
 import type { ActiveServer } from "@kvsplit/tuner/server/activeServer";
 import { noteFromProbe, noteFromServer, serverAttention, type AttentionNote } from "../../kvsplit/attention";
-import { loadStatus } from "../ServerMenuBar/function";
 
 /**
  * Where each listed profile's attention would run on this machine, by profile name. The active profile, while the
@@ -13,7 +12,7 @@ export async function loadAttentionNotes(active: ActiveServer): Promise<Record<s
     const note = noteFromProbe(profile, active.settings.binaryPath);
     if (note) notes[profile.name] = note;
   }
-  const status = await loadStatus(active);
+  const status = await active.manager.status(active.port);
   const summary = serverAttention(status);
   if (status.state === "running" && summary) notes[status.server.profileName] = noteFromServer(summary);
   return notes;

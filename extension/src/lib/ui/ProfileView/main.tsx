@@ -1,4 +1,4 @@
-import { Action, ActionPanel, Color, Icon, List } from "@raycast/api";
+import { Action, ActionPanel, Color, Icon, Keyboard, List } from "@raycast/api";
 import { usePromise } from "@raycast/utils";
 import type { ActiveServer } from "@kvsplit/tuner/server/activeServer";
 import type { InvalidProfileFile } from "@kvsplit/tuner/profiles/store";
@@ -7,6 +7,7 @@ import { formatSignedPercent } from "@kvsplit/tuner/util/format";
 import { showServerFailure } from "../../kvsplit/serverToasts";
 import { usePreferences } from "../../settings/usePreferences";
 import { PreferencesErrorView } from "../PreferencesErrorView";
+import { MissingSetupView } from "../MissingSetupView";
 import type { AttentionNote } from "../../kvsplit/attention";
 import { loadAttentionNotes } from "./attentionNotes";
 import { deleteInvalidProfileFile, deleteProfile, loadProfiles, setActiveProfile, type ProfileEntry } from "./function";
@@ -15,6 +16,7 @@ import { kvSavingPercent, profileMarkdown } from "./profileFacts";
 export function ProfileView() {
   const preferences = usePreferences();
   if (preferences.error) return <PreferencesErrorView error={preferences.error} />;
+  if (preferences.missing.length > 0) return <MissingSetupView missing={preferences.missing} />;
   return <ProfileList active={preferences.active} />;
 }
 
@@ -48,7 +50,7 @@ function ProfileList({ active }: { active: ActiveServer }) {
   );
 
   return (
-    <List isLoading={isLoading} isShowingDetail navigationTitle="Precision Profiles">
+    <List isLoading={isLoading} isShowingDetail searchBarPlaceholder="Search profiles">
       {error && (
         <List.EmptyView
           title="Could not read the profiles"
@@ -148,7 +150,7 @@ function ProfileItem({
               title="Delete Profile"
               icon={Icon.Trash}
               style={Action.Style.Destructive}
-              shortcut={{ modifiers: ["ctrl"], key: "x" }}
+              shortcut={Keyboard.Shortcut.Common.Remove}
               onAction={() => onDelete(profile.name)}
             />
           )}

@@ -1,5 +1,5 @@
 import { Icon, MenuBarExtra, open } from "@raycast/api";
-import { usePromise } from "@raycast/utils";
+import { useCachedPromise } from "@raycast/utils";
 import type { ActiveServer } from "@kvsplit/tuner/server/activeServer";
 import type { ServerStatus } from "@kvsplit/tuner/server/types";
 import { basename } from "node:path";
@@ -7,7 +7,7 @@ import { attnFallbackAdvice } from "@kvsplit/tuner/native/attnPlacement";
 import { noteFromServer, serverAttention } from "../../kvsplit/attention";
 import { formatKvMemory } from "../../kvsplit/format";
 import { usePreferences } from "../../settings/usePreferences";
-import { loadStatus, restartServer, startServer, stopServer } from "./function";
+import { loadStatus, requestServerAction, type ServerAction } from "./function";
 
 export function ServerMenuBar() {
   const preferences = usePreferences();
@@ -15,6 +15,15 @@ export function ServerMenuBar() {
     return (
       <MenuBarExtra icon={Icon.Warning} tooltip="KVSplit">
         <MenuBarExtra.Item title={preferences.error.message} />
+      </MenuBarExtra>
+    );
+  }
+  if (preferences.missing.length > 0) {
+    return (
+      <MenuBarExtra icon={Icon.Warning} tooltip="KVSplit">
+        {preferences.missing.map((part) => (
+          <MenuBarExtra.Item key={part.path} title={`Missing ${part.what}: run ${part.command}`} tooltip={part.path} />
+        ))}
       </MenuBarExtra>
     );
   }
@@ -37,13 +46,12 @@ function statusLine(status: ServerStatus | undefined): string {
 }
 
 function ServerMenu({ active }: { active: ActiveServer }) {
-  const { data: status, isLoading, revalidate } = usePromise(loadStatus, [active]);
+  // the last status is kept between launches, so the menu opens on it (not "Checking…") while it is read again
+  const { data: status, isLoading } = useCachedPromise(loadStatus, [active.supportDir, active.port]);
   const running = status?.state === "running";
-  // every action re-reads the status afterwards, so the menu shows what really happened
-  const then = (action: (server: ActiveServer) => Promise<void>) => async () => {
-    await action(active);
-    revalidate();
-  };
+  // the menu closes (and Raycast unloads this command) as soon as an item is chosen: the no-view command does
+  // the work, then launches this command again to show the new state
+  const request = (action: ServerAction) => () => requestServerAction(action);
 
   return (
     <MenuBarExtra icon={running ? Icon.CircleFilled : Icon.Circle} tooltip="KVSplit llama-server" isLoading={isLoading}>
@@ -59,11 +67,11 @@ function ServerMenu({ active }: { active: ActiveServer }) {
         )}
       </MenuBarExtra.Section>
       <MenuBarExtra.Section>
-        {!running && <MenuBarExtra.Item title="Start Server" icon={Icon.Play} onAction={then(startServer)} />}
+        {!running && <MenuBarExtra.Item title="Start Server" icon={Icon.Play} onAction={request("start")} />}
         {running && (
-          <MenuBarExtra.Item title="Restart Server" icon={Icon.RotateClockwise} onAction={then(restartServer)} />
+          <MenuBarExtra.Item title="Restart Server" icon={Icon.RotateClockwise} onAction={request("restart")} />
         )}
-        {running && <MenuBarExtra.Item title="Stop Server" icon={Icon.Stop} onAction={then(stopServer)} />}
+        {running && <MenuBarExtra.Item title="Stop Server" icon={Icon.Stop} onAction={request("stop")} />}
         <MenuBarExtra.Item title="Open Server Log" icon={Icon.Document} onAction={() => open(active.manager.logPath)} />
       </MenuBarExtra.Section>
     </MenuBarExtra>

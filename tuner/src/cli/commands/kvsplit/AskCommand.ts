@@ -12,7 +12,7 @@ import {
 interface AskCommandOptions extends ServerOptions {
   prompt: string;
   system: string;
-  maxTokens: number;
+  "max-tokens": number;
   temperature: number;
   force: boolean;
 }
@@ -31,8 +31,7 @@ export const AskCommand: CommandModule<object, AskCommandOptions> = {
             default: defaultSystemPrompt,
             description: 'System prompt; --system "" sends none, leaving the model\'s template its own',
           })
-          .option("maxTokens", {
-            alias: "max-tokens",
+          .option("max-tokens", {
             type: "number",
             default: defaultMaxAnswerTokens,
             description: "Stop the answer after this many tokens",
@@ -44,8 +43,8 @@ export const AskCommand: CommandModule<object, AskCommandOptions> = {
           }),
       ),
     ).check((argv) => {
-      if (!Number.isInteger(argv.maxTokens) || argv.maxTokens < 1) {
-        throw new Error(`--max-tokens must be a whole number ≥ 1, got ${argv.maxTokens}`);
+      if (!Number.isInteger(argv["max-tokens"]) || argv["max-tokens"] < 1) {
+        throw new Error(`--max-tokens must be a whole number ≥ 1, got ${argv["max-tokens"]}`);
       }
       if (!(argv.temperature >= 0)) throw new Error(`--temperature must be 0 or more, got ${argv.temperature}`);
       return true;
@@ -63,7 +62,7 @@ export const AskCommand: CommandModule<object, AskCommandOptions> = {
     process.once("SIGINT", () => stop.abort());
     const answer = await active.manager
       .clientFor(server.port)
-      .chat({ messages, maxTokens: argv.maxTokens, temperature: argv.temperature, signal: stop.signal }, (text) =>
+      .chat({ messages, maxTokens: argv["max-tokens"], temperature: argv.temperature, signal: stop.signal }, (text) =>
         process.stdout.write(text),
       );
     const { stats } = answer;
@@ -72,7 +71,7 @@ export const AskCommand: CommandModule<object, AskCommandOptions> = {
       `kvsplit: ${server.profileName} · ${stats.completionTokens} tokens · ` +
         `${stats.tokensPerSecond.toFixed(1)} tokens/s · first token after ${Math.round(stats.timeToFirstTokenMs)} ms` +
         `${answer.finishReason === "cancelled" ? " · stopped" : ""}` +
-        `${answer.finishReason === "length" ? ` · ${lengthCut(stats.completionTokens, argv.maxTokens, server.args)}` : ""}\n`,
+        `${answer.finishReason === "length" ? ` · ${lengthCut(stats.completionTokens, argv["max-tokens"], server.args)}` : ""}\n`,
     );
     if (answer.finishReason === "cancelled") process.exitCode = 130;
   },

@@ -1,6 +1,6 @@
 import type { CommandModule } from "yargs";
 import { formatContextFit } from "./formatContextFit.ts";
-import { formatServerStatus } from "./formatServerStatus.ts";
+import { formatServerStatus, serverStatusJson } from "./formatServerStatus.ts";
 import {
   activeServerFrom,
   printStep,
@@ -14,6 +14,7 @@ type ServerAction = "start" | "stop" | "status" | "restart";
 interface ServerCommandOptions extends ServerOptions {
   action: ServerAction;
   force: boolean;
+  json: boolean;
 }
 
 export const ServerCommand: CommandModule<object, ServerCommandOptions> = {
@@ -22,11 +23,17 @@ export const ServerCommand: CommandModule<object, ServerCommandOptions> = {
   builder: (yargs) =>
     withForceOption(
       withServerOptions(
-        yargs.positional("action", {
-          choices: ["start", "stop", "status", "restart"] as const,
-          demandOption: true,
-          description: "What to do",
-        }),
+        yargs
+          .positional("action", {
+            choices: ["start", "stop", "status", "restart"] as const,
+            demandOption: true,
+            description: "What to do",
+          })
+          .option("json", {
+            type: "boolean",
+            default: false,
+            description: "Print the status as JSON (the API key left out), for scripts",
+          }),
       ),
     ),
   async handler(argv) {
@@ -47,7 +54,11 @@ export const ServerCommand: CommandModule<object, ServerCommandOptions> = {
         break;
     }
     const status = await active.manager.status(argv.port);
-    process.stdout.write(`${formatServerStatus(status, active.manager.logPath)}\n`);
+    process.stdout.write(
+      argv.json
+        ? `${JSON.stringify(serverStatusJson(status, active.manager.logPath))}\n`
+        : `${formatServerStatus(status, active.manager.logPath)}\n`,
+    );
     // a script asking "is the server up?" must not read a crash, or a foreign process on the port, as success
     if (status.state === "crashed" || status.state === "port-in-use") process.exitCode = 1;
   },

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parseKvCacheReport } from "../../../native/kvReport.ts";
 import type { ServerState } from "../../../server/types.ts";
-import { formatServerStatus } from "./formatServerStatus.ts";
+import { formatServerStatus, serverStatusJson } from "./formatServerStatus.ts";
 
 const server: ServerState = {
   binaryPath: "/bin/llama-server",
@@ -40,5 +40,14 @@ describe("formatServerStatus: where attention runs", () => {
   it("says attention stays with the K/V when the GPU runs every pair", () => {
     expect(attentionLine("fa-all-quants/perplexity-q8_0-q4_0-lv4.log")).toBe("attention:    CUDA0, where the K/V are");
     expect(attentionLine("fa-default/perplexity-q8_0-q8_0-lv4.log")).toBe("attention:    CUDA0, where the K/V are");
+  });
+});
+
+describe("serverStatusJson: kvsplit server status --json", () => {
+  it("gives the status and log path, and leaves the API key out", () => {
+    const json = serverStatusJson({ state: "running", server, ready: true }, "/log");
+    expect(json).toEqual({ state: "running", ready: true, logPath: "/log", server: { ...server, apiKey: undefined } });
+    expect(JSON.stringify(json)).not.toContain(server.apiKey);
+    expect(serverStatusJson({ state: "stopped" }, "/log")).toEqual({ state: "stopped", logPath: "/log" });
   });
 });

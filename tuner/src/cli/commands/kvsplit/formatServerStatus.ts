@@ -46,3 +46,11 @@ export function formatServerStatus(status: ServerStatus, logPath: string): strin
     }
   }
 }
+
+/** The status for scripts (`kvsplit server status --json`): the API key is a secret, so it is left out. */
+export function serverStatusJson(status: ServerStatus, logPath: string): object {
+  if (status.state !== "running" && status.state !== "crashed") return { ...status, logPath };
+  const server: Partial<typeof status.server> = { ...status.server };
+  delete server.apiKey;
+  return { ...status, server, logPath };
+}
