@@ -1,6 +1,6 @@
 import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { execa } from "execa";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { ReactNode } from "react";
 import { describe, expect, it } from "vitest";
@@ -135,6 +135,8 @@ describe("one store and one server for Raycast, the terminal and Alfred (real tu
     expect(shared.get("from-terminal").cache).toEqual({ mode: "uniform", k: "q8_0", v: "q8_0" });
     expect(shared.get("from-terminal-raycast").cache).toEqual({ mode: "uniform", k: "q4_0", v: "q4_0" });
     expect(readFileSync(join(raycastSupportPath, movedMarkerName), "utf8")).toContain(supportDir);
+    // the moved record still holds the API key: owner-only, as the manager writes it
+    expect(statSync(join(supportDir, "server.json")).mode & 0o777).toBe(0o600);
 
     // once: what appears in the old folder later is not moved again
     earlier.save({ ...mine, name: "later", cache: { mode: "uniform", k: "q8_0", v: "q8_0" } });

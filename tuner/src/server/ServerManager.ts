@@ -244,7 +244,7 @@ export class ServerManager {
   }
 
   private identityOf(server: ServerState): ProcessIdentity {
-    return { argv: serverArgv(server, this.keyPath), startTime: server.processStartTime };
+    return { argv: serverArgv(server, server.keyFilePath ?? this.keyPath), startTime: server.processStartTime };
   }
 
   /** What can be checked before anything stops: the port, the binary, the model file. */

@@ -7,6 +7,7 @@ const serverStateSchema = z.object({
   pid: z.number().int().positive(),
   // a record without it (an older KVSplit's) cannot prove who its pid is: the server is found again by server.key
   processStartTime: z.string().min(1),
+  keyFilePath: z.string().min(1).optional(),
   port: z.number().int().min(1).max(65535),
   binaryPath: z.string().min(1),
   modelPath: z.string().min(1),

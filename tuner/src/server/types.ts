@@ -53,6 +53,11 @@ export interface ServerState extends LaunchPlan {
    * the pid is. A pid the OS gave to another process after ours exited never matches both.
    */
   processStartTime: string;
+  /**
+   * The key file named in the server's argv (`--api-key-file`), part of who it is. A record moved from another
+   * folder (the Raycast extension's own, by an earlier version) names that folder's; absent means this folder's.
+   */
+  keyFilePath?: string;
   /** ISO date */
   startedAt: string;
   /**

@@ -6,6 +6,7 @@ import {
   readFileSync,
   renameSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from "node:fs";
 import { join } from "node:path";
@@ -103,12 +104,23 @@ function moveServerState(from: string, to: string): void {
     copyFileSync(serverKeyPath(from), serverKeyPath(to));
   }
   moveIfAbsent(serverLogPath(from), serverLogPath(to));
-  moveIfAbsent(serverStatePath(from), serverStatePath(to));
+  // the running server's argv names the old key file, and its identity check compares the whole argv
+  moveIfAbsent(serverStatePath(from), serverStatePath(to), (content) => withKeyFilePath(content, serverKeyPath(from)));
+}
+
+function withKeyFilePath(content: string, keyFilePath: string): string {
+  try {
+    const state = JSON.parse(content) as Record<string, unknown>;
+    return JSON.stringify({ keyFilePath, ...state }, null, 2);
+  } catch {
+    return content; // unreadable: the new folder's manager finds the server by its command line, or not at all
+  }
 }
 
 function moveIfAbsent(from: string, to: string, rewrite?: (content: string) => string): void {
   if (!existsSync(from) || existsSync(to)) return;
   if (!rewrite) return renameSync(from, to);
-  writeFileAtomic(to, rewrite(readFileSync(from, "utf8")));
+  // keep the source's permissions: server.json holds the API key and is owner-only
+  writeFileAtomic(to, rewrite(readFileSync(from, "utf8")), { mode: statSync(from).mode & 0o777 });
   rmSync(from);
 }
