@@ -6,6 +6,8 @@ const raycastApiFake = fileURLToPath(new URL("./extension/test/raycast-api-fake/
 // Three projects split by cost (as node-llama-cpp splits standalone and model-dependent tests):
 // unit tests need nothing, integration tests run the real patched binaries on the real model,
 // extension tests render the Raycast commands against an in-repo fake of @raycast/api.
+// Vitest puts every project whose files run one at a time into one shared queue, so `npm test` runs the
+// integration project in a vitest process of its own beside the other two (scripts/test.mjs).
 export default defineConfig({
   test: {
     projects: [

@@ -52,8 +52,8 @@ for q in qemu-aarch64 qemu-aarch64-static; do
 done
 [ "$build_only" = 1 ] || [ -n "$qemu" ] || missing+=("qemu-user (provides qemu-aarch64)")
 if [ "${#missing[@]}" -gt 0 ]; then
-    die "missing $(IFS=,; echo "${missing[*]}" | sed 's/,/, /g'); on Debian or Ubuntu install them with:
-    sudo apt-get install -y g++-aarch64-linux-gnu qemu-user ccache"
+    die "missing $(IFS=,; echo "${missing[*]}" | sed 's/,/, /g'); npm run setup installs them (on Debian or Ubuntu:
+    sudo apt-get install -y g++-aarch64-linux-gnu qemu-user ccache)"
 fi
 
 llama_source

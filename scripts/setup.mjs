@@ -1,15 +1,26 @@
 #!/usr/bin/env node
-// Brings a checkout to a working state: npm dependencies, KVSplit's patched llama.cpp, the default model (the
-// tuner's) and the instruct model (the one Ask serves).
+// Brings a checkout to a working state: the OS packages the tests need (on x86-64 Linux: the aarch64 cross
+// compiler and qemu for native/arm-check.sh, clang-19 for the Metal compile check, ccache), npm dependencies,
+// KVSplit's patched llama.cpp, the default model (the tuner's) and the instruct model (the one Ask serves).
 // Plain Node with no dependencies, because it runs before node_modules exists. Every step is skipped or
 // reused when already done, so running it again is fast. Any failure stops it with a non-zero exit.
 //
 // usage: node scripts/setup.mjs [--quiet]
 //   --quiet  print only the step names; a failing step's output is shown in full
 import { spawnSync } from "node:child_process";
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from "node:fs";
+import {
+  accessSync,
+  closeSync,
+  constants,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { delimiter, join } from "node:path";
 import process from "node:process";
 import { URL, fileURLToPath } from "node:url";
 
@@ -22,6 +33,7 @@ if (unknown.length > 0) {
 const quiet = args.includes("--quiet");
 const npm = process.platform === "win32" ? "npm.cmd" : "npm";
 
+installSystemPackages();
 if (dependenciesStale()) {
   step("installing npm dependencies (npm ci)", npm, ["ci", ...(quiet ? ["--no-audit", "--no-fund"] : [])]);
 } else if (!quiet) {
@@ -43,6 +55,54 @@ step("fetching the instruct model for Ask", process.execPath, [
   ...(quiet ? ["--quiet"] : []),
 ]);
 if (!quiet) say("ready");
+
+/**
+ * The OS packages the tests use, by the command each provides. Only x86-64 Linux needs any: the ARM check
+ * cross-compiles for aarch64 and runs under qemu there (an ARM machine runs the same cases natively, and macOS runs
+ * Metal itself). Nothing runs when every command is already on PATH.
+ */
+function installSystemPackages() {
+  if (process.platform !== "linux" || process.arch !== "x64") return;
+  const packages = [
+    { name: "g++-aarch64-linux-gnu", commands: [["aarch64-linux-gnu-g++"], ["aarch64-linux-gnu-gcc"]] },
+    { name: "qemu-user", commands: [["qemu-aarch64", "qemu-aarch64-static"]] },
+    { name: "clang-19", commands: [["clang-19"], ["clang++-19"]] },
+    { name: "ccache", commands: [["ccache"]] },
+  ];
+  const missing = packages.filter((p) => !p.commands.every((anyOf) => anyOf.some(onPath))).map((p) => p.name);
+  if (missing.length === 0) {
+    if (!quiet) say(`OS packages are installed (${packages.map((p) => p.name).join(" ")})`);
+    return;
+  }
+  const asRoot = process.getuid?.() === 0 ? [] : ["sudo"];
+  const install = [...asRoot, "apt-get", "install", "-y", "--no-install-recommends", ...missing];
+  const runThis = `run '${install.join(" ")}' (apt-get update first if apt cannot find them), then npm run setup`;
+  if (!onPath("apt-get") || (asRoot.length > 0 && !onPath("sudo"))) {
+    const tool = asRoot.length > 0 ? "apt-get or sudo" : "apt-get";
+    fail(`missing OS packages ${missing.join(" ")}, and no ${tool} to install them with: ${runThis}`);
+  }
+  say(`installing ${missing.join(" ")} (apt-get)`);
+  // sudo may ask for a password, so apt always runs on the terminal, even with --quiet
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  for (const command of [[...asRoot, "apt-get", "update"], install]) {
+    const result = spawnSync(command[0], command.slice(1), { stdio: "inherit", env });
+    if (result.error || result.status !== 0) {
+      fail(`'${command.join(" ")}' failed; ${runThis}`);
+    }
+  }
+}
+
+/** Whether an executable of that name is in one of PATH's directories (no shell: this runs before anything else). */
+function onPath(command) {
+  return (process.env.PATH ?? "").split(delimiter).some((dir) => {
+    try {
+      accessSync(join(dir, command), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
 
 /** node_modules is missing, or package-lock.json changed after the last install recorded its own copy. */
 function dependenciesStale() {

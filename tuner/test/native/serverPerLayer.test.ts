@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freeLoopbackPort } from "../../src/util/loopbackPort.ts";
 import { resolveNativeBinary } from "../../src/native/binaries.ts";
 import { serverKvCacheSchema } from "../../src/native/kvReport.ts";
+import { waitUntil } from "../../src/server/processInfo.ts";
 import { gemmaModelPath } from "../fixtures.ts";
 
 // The mixed profile of issue #2: K 0-8 q8_0 / 9-17 q4_0, V q4_0 everywhere, at context 4096.
@@ -37,15 +38,12 @@ describe("llama-server with per-layer K/V types", () => {
       ],
       { reject: false, stdin: "ignore" },
     );
-    for (let i = 0; i < 300; i++) {
-      const ok = await fetch(`${base}/health`).then(
+    const healthy = () =>
+      fetch(`${base}/health`).then(
         (r) => r.ok,
         () => false,
       );
-      if (ok) return;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    throw new Error("llama-server did not become healthy");
+    if (!(await waitUntil(healthy, 60_000, 200))) throw new Error("llama-server did not become healthy in 60 s");
   });
 
   afterAll(async () => {
