@@ -35,24 +35,13 @@ MSL_UNARY(erf, __builtin_erff(x))
 MSL_UNARY(sign, (x > 0.0f ? 1.0f : x < 0.0f ? -1.0f : 0.0f))
 #undef MSL_UNARY
 
+// the kernels' precise:: and fast:: calls: the same functions here (see above on fast math)
 namespace precise {
-using metal::cos;
-using metal::exp;
-using metal::exp2;
-using metal::log;
-using metal::sin;
-using metal::sqrt;
-using metal::tanh;
-} // namespace precise
+using namespace metal;
+}
 namespace fast {
-using metal::cos;
-using metal::exp;
-using metal::exp2;
-using metal::log;
-using metal::sin;
-using metal::sqrt;
-using metal::tanh;
-} // namespace fast
+using namespace metal;
+}
 
 #define MSL_BINARY(name, T, expr)                                                                                     \
     inline T name(T a, T b) { return expr; }

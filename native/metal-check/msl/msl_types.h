@@ -149,20 +149,23 @@ template <typename T, int N> struct packed_vec {
     const T & operator[](int i) const { return e[i]; }
 };
 
-#define MSL_VEC_ARITHMETIC(op)                                                                                        \
-    template <typename T, int N> inline vec<T, N> operator op(const vec<T, N> & a, const vec<T, N> & b) {              \
-        vec<T, N> r;                                                                                                  \
-        for (int i = 0; i < N; ++i) r.e[i] = (T) (a.e[i] op b.e[i]);                                                  \
+// a vector op a vector, a scalar or a vector op a scalar: element-wise; R is the result's element type
+#define MSL_VEC_BINARY(op, R)                                                                                         \
+    template <typename T, int N> inline vec<R, N> operator op(const vec<T, N> & a, const vec<T, N> & b) {              \
+        vec<R, N> r;                                                                                                  \
+        for (int i = 0; i < N; ++i) r.e[i] = (R) (a.e[i] op b.e[i]);                                                  \
         return r;                                                                                                     \
     }                                                                                                                 \
     template <typename T, int N, typename S, typename std::enable_if<is_num<S>::value, int>::type = 0>                 \
-    inline vec<T, N> operator op(const vec<T, N> & a, S b) {                                                          \
+    inline vec<R, N> operator op(const vec<T, N> & a, S b) {                                                          \
         return a op vec<T, N>(b);                                                                                     \
     }                                                                                                                 \
     template <typename T, int N, typename S, typename std::enable_if<is_num<S>::value, int>::type = 0>                 \
-    inline vec<T, N> operator op(S a, const vec<T, N> & b) {                                                          \
+    inline vec<R, N> operator op(S a, const vec<T, N> & b) {                                                          \
         return vec<T, N>(a) op b;                                                                                     \
-    }                                                                                                                 \
+    }
+#define MSL_VEC_ARITHMETIC(op)                                                                                        \
+    MSL_VEC_BINARY(op, T)                                                                                             \
     template <typename T, int N, typename S> inline vec<T, N> & operator op##=(vec<T, N> & a, const S & b) {          \
         a = a op b;                                                                                                   \
         return a;                                                                                                     \
@@ -178,30 +181,15 @@ MSL_VEC_ARITHMETIC(^)
 MSL_VEC_ARITHMETIC(<<)
 MSL_VEC_ARITHMETIC(>>)
 #undef MSL_VEC_ARITHMETIC
-
-#define MSL_VEC_COMPARISON(op)                                                                                        \
-    template <typename T, int N> inline vec<bool, N> operator op(const vec<T, N> & a, const vec<T, N> & b) {           \
-        vec<bool, N> r;                                                                                               \
-        for (int i = 0; i < N; ++i) r.e[i] = a.e[i] op b.e[i];                                                        \
-        return r;                                                                                                     \
-    }                                                                                                                 \
-    template <typename T, int N, typename S, typename std::enable_if<is_num<S>::value, int>::type = 0>                 \
-    inline vec<bool, N> operator op(const vec<T, N> & a, S b) {                                                       \
-        return a op vec<T, N>(b);                                                                                     \
-    }                                                                                                                 \
-    template <typename T, int N, typename S, typename std::enable_if<is_num<S>::value, int>::type = 0>                 \
-    inline vec<bool, N> operator op(S a, const vec<T, N> & b) {                                                       \
-        return vec<T, N>(a) op b;                                                                                     \
-    }
-MSL_VEC_COMPARISON(==)
-MSL_VEC_COMPARISON(!=)
-MSL_VEC_COMPARISON(<)
-MSL_VEC_COMPARISON(<=)
-MSL_VEC_COMPARISON(>)
-MSL_VEC_COMPARISON(>=)
-MSL_VEC_COMPARISON(&&)
-MSL_VEC_COMPARISON(||)
-#undef MSL_VEC_COMPARISON
+MSL_VEC_BINARY(==, bool)
+MSL_VEC_BINARY(!=, bool)
+MSL_VEC_BINARY(<, bool)
+MSL_VEC_BINARY(<=, bool)
+MSL_VEC_BINARY(>, bool)
+MSL_VEC_BINARY(>=, bool)
+MSL_VEC_BINARY(&&, bool)
+MSL_VEC_BINARY(||, bool)
+#undef MSL_VEC_BINARY
 
 #define MSL_VEC_UNARY(op, R)                                                                                          \
     template <typename T, int N> inline vec<R, N> operator op(const vec<T, N> & a) {                                  \
