@@ -46,19 +46,11 @@ mkdir -p "$cache_dir" "$log_dir"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-# Three source rewrites no header can do, line for line (so that clang's line numbers are the file's):
-#  1. `template [[host_name("x")]] kernel T f<...>;`: C++ allows no attribute between `template` and an explicit
-#     instantiation; the host name becomes a comment, which report() below reads back
-#  2. `constant T FC_x [[function_constant(i)]];`: a function constant has no initialiser, so it becomes a static
-#  3. `[[threadgroup(n)]]`: `threadgroup` is the (empty) address-space macro, which would leave `[[(n)]]`
-rewrite() {
-    sed -E -e 's/^template[[:space:]]*\[\[host_name\(("[^"]*")[[:space:]]*\)\]\]/template \/*host_name \1*\//' \
-        -e '/\[\[function_constant\(/ s/^constant /static /' \
-        -e 's/\[\[threadgroup\(/[[msl_threadgroup(/g' "$1" >"$2"
-}
+# shellcheck source=msl/rewrite.sh
+source "$msl/rewrite.sh"
 mkdir -p "$work/src"
 for f in "$metal"/kernels/*.metal "$metal"/kernels/*.h; do
-    if [ -e "$f" ]; then rewrite "$f" "$work/src/$(basename "$f")"; fi
+    if [ -e "$f" ]; then msl_rewrite "$f" "$work/src/$(basename "$f")"; fi
 done
 
 shared_inputs_hash="$(
