@@ -95,6 +95,9 @@ compile() {
 # report FILE VARIANT: the summary line; on failure, the kernels the errors are in and the first errors
 report() {
     local name="$1" variant="$2" result
+    if [ ! -f "$work/$name.$variant.result" ]; then # its job was killed (out of memory?) before it finished
+        echo "FAIL $name ($variant): 0 instantiations, the compile ended without a result" >"$work/$name.$variant.result"
+    fi
     result="$(cat "$work/$name.$variant.result")"
     echo "$result"
     case "$result" in FAIL*) ;; *) return 0 ;; esac
