@@ -42,6 +42,7 @@ for c in "$@"; do
     [ "$tk" = "$tv" ] || pair="${tk}_$tv"
     keep+=("kernel_flash_attn_ext_vec_${pair}_dk${hs}_dv${hs}")
 done
+mapfile -t keep < <(printf '%s\n' "${keep[@]}" | sort -u) # two KV lengths of one pair need one kernel
 keep_re="^($(printf '%s|' "${keep[@]}" | sed 's/|$//'))\$"
 
 cache_root
