@@ -13,6 +13,9 @@
 // yield, so the threads advance round-robin one threadgroup-memory access at a time. Without those flags the lanes
 // run free between meeting points, which breaks such kernels (the prototype saw every pair fail).
 //
+// Skew: the simdgroups of a threadgroup take turns, each running as far as it can before a threadgroup barrier, so a
+// simdgroup that reads what another writes with no barrier between reads it unwritten (a missing barrier shows).
+//
 // Apple's limits are enforced: 32 KiB of threadgroup memory and 1024 threads per threadgroup. Threadgroup memory
 // starts as 0xFF bytes (a NaN in half and float), so a read before any write shows in the result.
 #pragma once
@@ -126,14 +129,23 @@ inline void run_threadgroup(int n, std::function<void(int)> body, size_t stack_b
         makecontext(&f.context, (void (*)()) fiber_entry, 0);
     }
     for (;;) {
+        // One simdgroup at a time, as far as it goes before a threadgroup barrier: the simdgroups of a threadgroup run
+        // as skewed as they can, so that one reading what another has not written yet (a missing barrier) shows.
         bool progress = false;
-        for (int i = 0; i < n; ++i) {
-            if (t.fibers[i].state != fiber_state::runnable) continue;
-            t.current = i;
-            swapcontext(&t.scheduler, &t.fibers[i].context);
-            progress = true;
+        for (int s = 0; s < (int) t.simdgroups.size(); ++s) {
+            for (;;) {
+                bool ran = false;
+                for (int i = s * k_simd_width; i < n && i < (s + 1) * k_simd_width; ++i) {
+                    if (t.fibers[i].state != fiber_state::runnable) continue;
+                    t.current = i;
+                    swapcontext(&t.scheduler, &t.fibers[i].context);
+                    ran = true;
+                }
+                const bool released = release_simdgroup(t, s);
+                progress |= ran || released;
+                if (!ran && !released) break;
+            }
         }
-        for (int s = 0; s < (int) t.simdgroups.size(); ++s) progress |= release_simdgroup(t, s);
         int live = 0, at_barrier = 0;
         for (const fiber & f : t.fibers) {
             live += f.state != fiber_state::done;
