@@ -37,7 +37,7 @@ while IFS= read -r -d '' f; do files+=("$f"); done < <(find "$metal/kernels" -ma
 clangxx="${CLANGXX:-clang++-19}"
 command -v "$clangxx" >/dev/null ||
     die "$clangxx not found: install the Debian package clang-19 (apt-get install clang-19), or set CLANGXX to a clang++ of version 17 or later (it needs _Float16 and __bf16)"
-clang_version="$("$clangxx" --version | head -1)"
+clang_version="$("$clangxx" --version | sed -n 1p)"
 
 cache_root
 cache_dir="$cache/metal-check/compiled"
@@ -114,7 +114,8 @@ report() {
     if [ -s "$failed_kernels" ]; then
         echo "     kernels with errors: $(wc -l <"$failed_kernels") ($failed_kernels), first: $(head -n 3 "$failed_kernels" | paste -sd ' ')"
     fi
-    grep ' error: ' "$log" | head -n 5 | sed 's/^/     /'
+    # (awk reads the whole log: `grep | head` would end grep with SIGPIPE, which pipefail turns into a failure)
+    awk '/ error: / && n++ < 5 { print "     " $0 }' "$log"
 }
 
 jobs_max="${JOBS:-2}"

@@ -48,7 +48,7 @@ keep_re="^($(printf '%s|' "${keep[@]}" | sed 's/|$//'))\$"
 cache_root
 key="$({
     cat "$0" "$check"/msl/* "$check"/executor/* "$check"/kernels/* "$check"/device/*
-    "$clangxx" --version | head -1
+    "$clangxx" --version | sed -n 1p
     cat "$metal"/kernels/*.metal "$metal"/kernels/*.h "$metal"/*.h "$metal"/*.cpp "$build/ggml/src/libggml-base.a"
     echo "$keep_re"
 } | sha256_hex | cut -c1-16)"

@@ -23,7 +23,7 @@ clangxx="${CLANGXX:-clang++-19}"
 command -v "$clangxx" >/dev/null || die "$clangxx not found: install the Debian package clang-19 (apt-get install clang-19)"
 
 cache_root
-key="$({ cat "$0" "$check"/msl/* "$check"/executor/*; "$clangxx" --version | head -1; echo "$variant"; } | sha256_hex | cut -c1-16)"
+key="$({ cat "$0" "$check"/msl/* "$check"/executor/*; "$clangxx" --version | sed -n 1p; echo "$variant"; } | sha256_hex | cut -c1-16)"
 exe="$cache/metal-check/executor/selftest-$key"
 if [ ! -x "$exe" ]; then
     mkdir -p "$(dirname "$exe")"

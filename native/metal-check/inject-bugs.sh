@@ -48,7 +48,7 @@ for bug in "${bugs[@]}"; do
         compiled="passed"
     else
         compiled="**caught**: $(grep -c '^FAIL' <<<"$out") of $(grep -c '^\(ok\|FAIL\)' <<<"$out") compiles failed"
-        named="$(grep -o 'kernels with errors: [0-9]*' <<<"$out" | head -1 | grep -o '[0-9]*$' || true)"
+        named="$(grep -o 'kernels with errors: [0-9]*' <<<"$out" | sed -n '1s/.* //p')"
         [ -z "$named" ] || compiled="$compiled, $named kernels named"
     fi
     if [ "$compiled" != passed ]; then
@@ -57,7 +57,7 @@ for bug in "${bugs[@]}"; do
         emulated="passed"
     else
         failing="$(grep -o '^FAIL K=[^ ]* V=[^ ]* head size [0-9]*, n_kv [0-9]*: NMSE [^ ]*' <<<"$out" | sed 's/^FAIL //' | paste -sd ';' || true)"
-        aborted="$(grep -o 'emulated Metal device: [^(]*\|msl_exec: .*' <<<"$out" | head -1 || true)"
+        aborted="$(grep -o 'emulated Metal device: [^(]*\|msl_exec: .*' <<<"$out" | sed -n 1p || true)"
         emulated="**caught**: ${failing:-$aborted}"
         [ -n "$failing$aborted" ] || emulated="**caught**: $(tail -1 <<<"$out")"
     fi
