@@ -1,0 +1,336 @@
+// Runs Metal compute kernels, compiled as C++ against msl/, on the CPU: every thread of a threadgroup is a fiber
+// (ucontext), and the fibers of one threadgroup take turns on one OS thread. Include after msl/metal_stdlib and before
+// the kernels: this file defines what msl/msl_simd.h declares.
+//
+// Where threads meet: threadgroup_barrier (every live thread of the threadgroup), simdgroup_barrier and every simd_*
+// function (every live lane of the simdgroup). A simdgroup whose lanes wait at different simd functions, and a
+// threadgroup whose threads can never all meet (a barrier some never reach), abort with the kernel's name.
+//
+// Lockstep: the kernels rely on the 32 lanes of a simdgroup running together (lane 0 writes threadgroup memory that
+// the other lanes read one statement later, with no barrier between). Built with
+//   -fsanitize-coverage=trace-loads,trace-stores
+// every load and store calls __sanitizer_cov_loadN/storeN below; an access to threadgroup memory makes the thread
+// yield, so the threads advance round-robin one threadgroup-memory access at a time. Without those flags the lanes
+// run free between meeting points, which breaks such kernels (the prototype saw every pair fail).
+//
+// Skew: the simdgroups of a threadgroup take turns, each running as far as it can before a threadgroup barrier, so a
+// simdgroup that reads what another writes with no barrier between reads it unwritten (a missing barrier shows).
+//
+// Apple's limits are enforced: 32 KiB of threadgroup memory and 1024 threads per threadgroup. Threadgroup memory
+// starts as 0xFF bytes (a NaN in half and float), so a read before any write shows in the result.
+#pragma once
+
+#include <ucontext.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <vector>
+
+namespace msl_exec {
+
+constexpr size_t k_max_threadgroup_memory  = 32 * 1024;
+constexpr int    k_max_threads_per_group   = 1024;
+constexpr int    k_simd_width              = 32;
+constexpr int    k_simdgroup_barrier_op_id = 1000;
+
+enum class fiber_state { runnable, at_simd_op, at_simdgroup_barrier, at_threadgroup_barrier, done };
+
+struct fiber {
+    ucontext_t        context;
+    std::vector<char> stack;
+    fiber_state       state = fiber_state::runnable;
+    int               op    = 0; // which simd function it waits at (the divergence check)
+    int               lane  = 0;
+    int               simdgroup = 0;
+};
+
+// the values the lanes bring to a simd function, and the copy they read their results from
+struct simdgroup_exchange {
+    alignas(16) unsigned char in[k_simd_width][64];
+    alignas(16) unsigned char snapshot[k_simd_width][64];
+    bool live[k_simd_width];
+};
+
+struct group_state {
+    std::vector<fiber>              fibers;
+    std::vector<simdgroup_exchange> simdgroups;
+    ucontext_t                      scheduler;
+    int                             current = -1;
+    std::function<void(int)>        body;
+};
+
+// the one threadgroup running now (kernels run one threadgroup at a time), and what to name in an abort
+inline group_state *& running() { static group_state * t = nullptr; return t; }
+inline const char *&  kernel_name() { static const char * name = "?"; return name; }
+inline const char *&  shared_lo() { static const char * p = nullptr; return p; }
+inline const char *&  shared_hi() { static const char * p = nullptr; return p; }
+
+[[noreturn]] inline void fail(const char * what) {
+    fprintf(stderr, "msl_exec: %s: %s\n", kernel_name(), what);
+    abort();
+}
+
+inline void yield() {
+    group_state & t = *running();
+    swapcontext(&t.fibers[t.current].context, &t.scheduler);
+}
+
+inline void fiber_entry() {
+    group_state & t  = *running();
+    const int     id = t.current;
+    t.body(id);
+    t.fibers[id].state = fiber_state::done;
+    swapcontext(&t.fibers[id].context, &t.scheduler);
+}
+
+// a simdgroup whose live lanes all wait (at one simd function, or at a simdgroup barrier) goes on
+inline bool release_simdgroup(group_state & t, int s) {
+    const int n = (int) t.fibers.size();
+    int live = 0, waiting = 0, op = -1;
+    for (int l = 0; l < k_simd_width && s * k_simd_width + l < n; ++l) {
+        const fiber & f = t.fibers[s * k_simd_width + l];
+        if (f.state == fiber_state::done) continue;
+        ++live;
+        if (f.state == fiber_state::at_simd_op || f.state == fiber_state::at_simdgroup_barrier) {
+            ++waiting;
+            if (op == -1) op = f.op;
+            else if (f.op != op) fail("divergent simdgroup function: lanes of one simdgroup wait at different ones");
+        }
+    }
+    if (live == 0 || waiting != live) return false;
+    simdgroup_exchange & x = t.simdgroups[s];
+    memcpy(x.snapshot, x.in, sizeof(x.in));
+    for (int l = 0; l < k_simd_width; ++l) {
+        const int i = s * k_simd_width + l;
+        x.live[l]   = i < n && t.fibers[i].state != fiber_state::done;
+        if (x.live[l]) t.fibers[i].state = fiber_state::runnable;
+    }
+    return true;
+}
+
+// runs one threadgroup of n threads; body(i) is thread i (lane i % 32 of simdgroup i / 32)
+inline void run_threadgroup(int n, std::function<void(int)> body, size_t stack_bytes = 256 * 1024) {
+    group_state t;
+    t.body = std::move(body);
+    t.fibers.resize(n);
+    t.simdgroups.resize((n + k_simd_width - 1) / k_simd_width);
+    running() = &t;
+    for (int i = 0; i < n; ++i) {
+        fiber & f    = t.fibers[i];
+        f.lane       = i % k_simd_width;
+        f.simdgroup  = i / k_simd_width;
+        f.stack.resize(stack_bytes);
+        getcontext(&f.context);
+        f.context.uc_stack.ss_sp   = f.stack.data();
+        f.context.uc_stack.ss_size = f.stack.size();
+        f.context.uc_link          = nullptr;
+        makecontext(&f.context, (void (*)()) fiber_entry, 0);
+    }
+    for (;;) {
+        // One simdgroup at a time, as far as it goes before a threadgroup barrier: the simdgroups of a threadgroup run
+        // as skewed as they can, so that one reading what another has not written yet (a missing barrier) shows.
+        bool progress = false;
+        for (int s = 0; s < (int) t.simdgroups.size(); ++s) {
+            for (;;) {
+                bool ran = false;
+                for (int i = s * k_simd_width; i < n && i < (s + 1) * k_simd_width; ++i) {
+                    if (t.fibers[i].state != fiber_state::runnable) continue;
+                    t.current = i;
+                    swapcontext(&t.scheduler, &t.fibers[i].context);
+                    ran = true;
+                }
+                const bool released = release_simdgroup(t, s);
+                progress |= ran || released;
+                if (!ran && !released) break;
+            }
+        }
+        int live = 0, at_barrier = 0;
+        for (const fiber & f : t.fibers) {
+            live += f.state != fiber_state::done;
+            at_barrier += f.state == fiber_state::at_threadgroup_barrier;
+        }
+        if (live == 0) break;
+        if (at_barrier == live) {
+            for (fiber & f : t.fibers) f.state = fiber_state::runnable;
+            progress = true;
+        }
+        if (!progress) fail("deadlock: threads wait at a barrier or simdgroup function that others never reach");
+    }
+    running() = nullptr;
+}
+
+// a simd function: bring x, wait for the simdgroup, compute this lane's result from what every lane brought
+template <typename T, typename F> T simd_op(int op, const T & x, F && result) {
+    static_assert(sizeof(T) <= 64, "simd value too large");
+    group_state &        t  = *running();
+    fiber &              me = t.fibers[t.current];
+    simdgroup_exchange & x_ = t.simdgroups[me.simdgroup];
+    memcpy(x_.in[me.lane], &x, sizeof(T));
+    me.op    = op;
+    me.state = fiber_state::at_simd_op;
+    yield();
+    auto lane_value = [&](int l) {
+        T v;
+        memcpy(&v, x_.snapshot[l], sizeof(T));
+        return v;
+    };
+    return result(me.lane, lane_value, x_.live);
+}
+
+__attribute__((no_sanitize("coverage"))) inline void on_memory_access(const void * a) {
+    if (running() && (const char *) a >= shared_lo() && (const char *) a < shared_hi()) yield();
+}
+
+// One dispatch: a grid of threadgroups of (tx, ty, tz) threads; thread(tgpig, tid, shared) runs one thread.
+struct grid {
+    uint32_t groups[3];
+    uint32_t threads[3];
+};
+inline void dispatch(const char * kernel_id, const grid & g, size_t shared_bytes,
+                     const std::function<void(const uint32_t * tgpig, int tid, char * shared)> & run_thread) {
+    kernel_name()   = kernel_id;
+    const int n     = (int) (g.threads[0] * g.threads[1] * g.threads[2]);
+    if (n > k_max_threads_per_group) fail("more threads per threadgroup than Apple GPUs allow (1024)");
+    if (shared_bytes > k_max_threadgroup_memory) fail("more threadgroup memory than Apple GPUs allow (32 KiB)");
+    std::vector<char> shared(shared_bytes + 16);
+    for (uint32_t z = 0; z < g.groups[2]; ++z) {
+        for (uint32_t y = 0; y < g.groups[1]; ++y) {
+            for (uint32_t x = 0; x < g.groups[0]; ++x) {
+                memset(shared.data(), 0xFF, shared.size()); // uninitialised: NaN
+                shared_lo() = shared.data();
+                shared_hi() = shared.data() + shared.size();
+                const uint32_t tgpig[3] = { x, y, z };
+                run_threadgroup(n, [&](int tid) { run_thread(tgpig, tid, shared.data()); });
+            }
+        }
+    }
+    shared_lo() = shared_hi() = nullptr;
+}
+
+} // namespace msl_exec
+
+extern "C" {
+#define MSL_EXEC_ACCESS_HOOKS(n, T)                                                                                   \
+    __attribute__((no_sanitize("coverage"))) void __sanitizer_cov_load##n(T * a) { msl_exec::on_memory_access(a); }   \
+    __attribute__((no_sanitize("coverage"))) void __sanitizer_cov_store##n(T * a) { msl_exec::on_memory_access(a); }
+MSL_EXEC_ACCESS_HOOKS(1, uint8_t)
+MSL_EXEC_ACCESS_HOOKS(2, uint16_t)
+MSL_EXEC_ACCESS_HOOKS(4, uint32_t)
+MSL_EXEC_ACCESS_HOOKS(8, uint64_t)
+MSL_EXEC_ACCESS_HOOKS(16, __int128)
+#undef MSL_EXEC_ACCESS_HOOKS
+// clang traces loads and stores only along with a coverage kind (inline-8bit-counters); its counters are unused
+__attribute__((no_sanitize("coverage"))) void __sanitizer_cov_8bit_counters_init(char *, char *) {}
+}
+
+namespace metal {
+
+inline void threadgroup_barrier(mem_flags) {
+    msl_exec::group_state & t = *msl_exec::running();
+    t.fibers[t.current].state = msl_exec::fiber_state::at_threadgroup_barrier;
+    msl_exec::yield();
+}
+inline void simdgroup_barrier(mem_flags) {
+    msl_exec::group_state & t = *msl_exec::running();
+    t.fibers[t.current].op    = msl_exec::k_simdgroup_barrier_op_id;
+    t.fibers[t.current].state = msl_exec::fiber_state::at_simdgroup_barrier;
+    msl_exec::yield();
+}
+
+#define MSL_EXEC_REDUCE(name, id, combine)                                                                            \
+    template <typename T> T name(T x) {                                                                               \
+        return msl_exec::simd_op(id, x, [](int, auto value, const bool * live) {                                      \
+            bool first = true;                                                                                        \
+            T    r{};                                                                                                 \
+            for (int l = 0; l < msl_exec::k_simd_width; ++l) {                                                        \
+                if (!live[l]) continue;                                                                               \
+                const T v = value(l);                                                                                 \
+                r         = first ? v : (T) (combine);                                                                \
+                first     = false;                                                                                    \
+            }                                                                                                         \
+            return r;                                                                                                 \
+        });                                                                                                           \
+    }
+MSL_EXEC_REDUCE(simd_sum, 1, r + v)
+MSL_EXEC_REDUCE(simd_max, 2, max(r, v))
+MSL_EXEC_REDUCE(simd_min, 3, min(r, v))
+MSL_EXEC_REDUCE(simd_product, 4, r * v)
+#undef MSL_EXEC_REDUCE
+
+template <typename T> T simd_prefix_exclusive_sum(T x) {
+    return msl_exec::simd_op(5, x, [](int me, auto value, const bool * live) {
+        T r = T(0);
+        for (int l = 0; l < me; ++l)
+            if (live[l]) r = r + value(l);
+        return r;
+    });
+}
+template <typename T> T simd_prefix_inclusive_sum(T x) {
+    return msl_exec::simd_op(6, x, [](int me, auto value, const bool * live) {
+        T r = T(0);
+        for (int l = 0; l <= me; ++l)
+            if (live[l]) r = r + value(l);
+        return r;
+    });
+}
+// reading an inactive or out-of-range lane is undefined in MSL; here it returns the lane's own value
+#define MSL_EXEC_SHUFFLE(name, id, source_lane)                                                                       \
+    template <typename T> T name(T x, ushort a) {                                                                     \
+        return msl_exec::simd_op(id, x, [x, a](int me, auto value, const bool * live) {                               \
+            const int s = (source_lane);                                                                              \
+            return (s >= 0 && s < msl_exec::k_simd_width && live[s]) ? value(s) : x;                                  \
+        });                                                                                                           \
+    }
+MSL_EXEC_SHUFFLE(simd_shuffle, 7, (int) a)
+MSL_EXEC_SHUFFLE(simd_shuffle_down, 8, me + (int) a)
+MSL_EXEC_SHUFFLE(simd_shuffle_up, 9, me - (int) a)
+MSL_EXEC_SHUFFLE(simd_shuffle_xor, 10, me ^ (int) a)
+MSL_EXEC_SHUFFLE(simd_broadcast, 11, (int) a)
+#undef MSL_EXEC_SHUFFLE
+template <typename T> T simd_broadcast_first(T x) {
+    return msl_exec::simd_op(12, x, [](int, auto value, const bool * live) {
+        for (int l = 0; l < msl_exec::k_simd_width; ++l)
+            if (live[l]) return value(l);
+        return T{};
+    });
+}
+inline bool simd_all(bool x) {
+    return msl_exec::simd_op(13, x, [](int, auto value, const bool * live) {
+        for (int l = 0; l < msl_exec::k_simd_width; ++l)
+            if (live[l] && !value(l)) return false;
+        return true;
+    });
+}
+inline bool simd_any(bool x) {
+    return msl_exec::simd_op(14, x, [](int, auto value, const bool * live) {
+        for (int l = 0; l < msl_exec::k_simd_width; ++l)
+            if (live[l] && value(l)) return true;
+        return false;
+    });
+}
+
+// Simdgroup matrices are not emulated yet (the prompt-path kernels use them): a call aborts, naming the kernel.
+template <typename T, int C, int R> simdgroup_matrix<T, C, R> make_filled_simdgroup_matrix(const T) {
+    msl_exec::fail("simdgroup matrices are not emulated yet");
+}
+template <typename T, int C, int R> void simdgroup_load(simdgroup_matrix<T, C, R> &, const T *, ulong, ulong2, bool) {
+    msl_exec::fail("simdgroup matrices are not emulated yet");
+}
+template <typename T, int C, int R>
+void simdgroup_store(const simdgroup_matrix<T, C, R> &, T *, ulong, ulong2, bool) {
+    msl_exec::fail("simdgroup matrices are not emulated yet");
+}
+template <typename TD, typename TA, typename TB, typename TC, int M, int N, int K>
+void simdgroup_multiply_accumulate(simdgroup_matrix<TD, N, M> &, const simdgroup_matrix<TA, K, M> &,
+                                   const simdgroup_matrix<TB, N, K> &, const simdgroup_matrix<TC, N, M> &) {
+    msl_exec::fail("simdgroup matrices are not emulated yet");
+}
+template <typename TD, typename TA, typename TB, int M, int N, int K>
+void simdgroup_multiply(simdgroup_matrix<TD, N, M> &, const simdgroup_matrix<TA, K, M> &,
+                        const simdgroup_matrix<TB, N, K> &) {
+    msl_exec::fail("simdgroup matrices are not emulated yet");
+}
+
+} // namespace metal

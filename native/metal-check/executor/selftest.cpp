@@ -1,0 +1,89 @@
+// Checks the fiber executor's Metal semantics on small kernels; one case per run, named by the first argument:
+//   exchange   every lane writes its slot of threadgroup memory, then reads its neighbour's, with no barrier: right
+//              only when the lanes run in lockstep (built with -fsanitize-coverage=...,trace-loads,trace-stores)
+//   poison     reads threadgroup memory no thread wrote: NaN
+//   simd       simd_sum, simd_max, simd_shuffle_down and simd_prefix_exclusive_sum over one simdgroup
+//   deadlock   half the lanes wait at a barrier, the others at a simd function: aborts, naming the kernel
+//   divergent  lanes of one simdgroup call different simd functions: aborts, naming the kernel
+//   big-shared 33 KiB of threadgroup memory: aborts (Apple's limit is 32 KiB)
+//   big-group  1025 threads per threadgroup: aborts (Apple's limit is 1024)
+// It prints "ok <case>" or "wrong <case>: ..." and exits 0 or 1 (an abort is the expected end of the last four).
+#include <metal_stdlib>
+
+#include "fibers.h"
+
+#include <cmath>
+#include <cstring>
+#include <string>
+
+using namespace metal;
+
+namespace {
+
+msl_exec::grid one_group(uint32_t threads) { return { { 1, 1, 1 }, { threads, 1, 1 } }; }
+
+int check(bool ok, const char * name, const std::string & detail) {
+    printf("%s %s%s\n", ok ? "ok" : "wrong", name, ok ? "" : (": " + detail).c_str());
+    return ok ? 0 : 1;
+}
+
+} // namespace
+
+int main(int argc, char ** argv) {
+    const std::string which = argc > 1 ? argv[1] : "";
+    float out[64];
+    if (which == "exchange") {
+        msl_exec::dispatch("exchange", one_group(32), 32 * sizeof(float), [&](const uint32_t *, int lane, char * shared) {
+            threadgroup float * s = (threadgroup float *) shared;
+            s[lane]               = (float) lane;
+            out[lane]             = s[(lane + 1) % 32];
+        });
+        int wrong = 0;
+        for (int l = 0; l < 32; ++l) wrong += out[l] != (float) ((l + 1) % 32);
+        return check(wrong == 0, "exchange", std::to_string(wrong) + " of 32 lanes read their neighbour's slot unwritten");
+    }
+    if (which == "poison") {
+        msl_exec::dispatch("poison", one_group(32), 32 * sizeof(float), [&](const uint32_t *, int lane, char * shared) {
+            out[lane] = ((threadgroup float *) shared)[lane];
+        });
+        return check(std::isnan(out[0]) && std::isnan(out[31]), "poison", "unwritten threadgroup memory read as a number");
+    }
+    if (which == "simd") {
+        msl_exec::dispatch("simd", one_group(32), 0, [&](const uint32_t *, int lane, char *) {
+            const float x = (float) lane;
+            if (lane == 0) out[0] = simd_sum(x);
+            else simd_sum(x);
+            const float m = simd_max(x);
+            const float d = simd_shuffle_down(x, 1);
+            const float p = simd_prefix_exclusive_sum(x);
+            if (lane == 5) {
+                out[1] = m;
+                out[2] = d;
+                out[3] = p;
+            }
+        });
+        return check(out[0] == 496 && out[1] == 31 && out[2] == 6 && out[3] == 10, "simd",
+                     "sum " + std::to_string(out[0]) + " max " + std::to_string(out[1]) + " shuffle_down " +
+                         std::to_string(out[2]) + " prefix " + std::to_string(out[3]));
+    }
+    if (which == "deadlock") {
+        // (a thread that has returned counts as arrived at later barriers, as GPUs commonly treat it)
+        msl_exec::dispatch("deadlock", one_group(32), 0, [&](const uint32_t *, int lane, char *) {
+            if (lane < 16) simd_sum(1.0f);
+            else threadgroup_barrier(mem_flags::mem_threadgroup);
+        });
+    } else if (which == "divergent") {
+        msl_exec::dispatch("divergent", one_group(32), 0, [&](const uint32_t *, int lane, char *) {
+            if (lane < 16) simd_sum(1.0f);
+            else simd_max(1.0f);
+        });
+    } else if (which == "big-shared") {
+        msl_exec::dispatch("big-shared", one_group(32), 33 * 1024, [&](const uint32_t *, int, char *) {});
+    } else if (which == "big-group") {
+        msl_exec::dispatch("big-group", one_group(1025), 0, [&](const uint32_t *, int, char *) {});
+    } else {
+        fprintf(stderr, "usage: %s exchange|poison|simd|deadlock|divergent|big-shared|big-group\n", argv[0]);
+        return 2;
+    }
+    return check(false, which.c_str(), "ran to the end instead of aborting");
+}

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Evidence that the Metal checks can fail: injects one bug at a time into a copy of a ggml-metal source tree and runs
+# on the copy the compile check (compile-kernels.sh) and, where the kernels still compile, the emulated device
+# (emulate-fa.sh, decode cases compared with the CPU backend). Prints a Markdown table: which check caught each bug.
+#
+# usage: native/metal-check/inject-bugs.sh GGML_METAL_DIR   (e.g. the patched tree native/build.sh builds)
+set -euo pipefail
+
+prog="native/metal-check/inject-bugs"
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=../common.sh
+source "$here/common.sh"
+
+[ "$#" = 1 ] || die "usage: $0 GGML_METAL_DIR"
+metal="$(cd "$1" 2>/dev/null && pwd)" || die "$1: no such directory"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+# the decode cases the emulated device runs for every bug: mixed pairs, a KV length that needs the padding kernel,
+# one long enough for 2 simdgroups per threadgroup
+cases=(q8_0/q4_0/128/512 f16/q4_0/64/256 q4_0/q8_0/128/1000 q8_0/q4_0/128/4096)
+
+# file (under ggml-metal/) | perl substitution on the whole file (-0) | what the bug is
+bugs=(
+    'kernels/fa.metal|s{device const vd4_t \* pv4 = \(device const vd4_t \*\) \(v \+ i11\*args\.nb21\);}{device const kd4_t * pv4 = (device const kd4_t *) (v + i11*args.nb21);}|kernel type: the sparse vec path reads V through K'"'"'s block type'
+    'kernels/fa.metal|s{deq_v_t4\(pv4 \+ i/nl_v, i%nl_v, mv\);}{deq_k_t4(pv4 + i/nl_v, i%nl_v, mv);}g|kernel type: the vec kernel dequantizes V with K'"'"'s dequantizer'
+    'kernels/fa.metal|s{("kernel_flash_attn_ext_vec_q8_0_q4_0_dk128_dv128".*?block_q4_0, 8, )dequantize_q4_0_t4}{${1}dequantize_q4_1_t4}|kernel template argument: the q8_0/q4_0 instantiation dequantizes V as q4_1'
+    'kernels/fa.metal|s{("kernel_flash_attn_ext_kv_q8_0_f16".*?)dequantize_q8_0>}{${1}dequantize_q4_0>}|kernel template argument: the q8_0 dequantize-to-F16 kernel reads q4_0 blocks'
+    'kernels/softmax.metal|s{threadgroup_barrier\(mem_flags::mem_threadgroup\);}{threadgroup_barrier(mem_flags::mem_threadgroup)}|syntax: a missing semicolon in softmax.metal'
+    'kernels/fa.metal|s{\(v \+ \(\(ic \+ NE\*cc \+ ty\)\*args\.nb21\)\)}{(v + ((ic + NE*cc + ty)*args.nb11))}|kernel stride: the vec kernel steps V rows by K'"'"'s row size'
+    'kernels/fa.metal|s{deq_v_t4\(pv4 \+ i/nl_v, i%nl_v, mv\)}{deq_v_t4(pv4 + i/nl_k, i%nl_k, mv)}g|kernel count: V blocks counted with K'"'"'s (nl_k for nl_v)'
+    'kernels/fa.metal|s{(kernel void kernel_flash_attn_ext_vec\([\s\S]*?)\n\s*threadgroup_barrier\(mem_flags::mem_threadgroup\);}{$1}|kernel sync: the vec kernel'"'"'s first threadgroup barrier removed'
+    'ggml-metal-ops.cpp|s{(ggml_metal_kargs_flash_attn_ext_vec args = \{[\s\S]*?/\*\.nb21 +=\*/ )nb21_attn}{${1}nb11_attn}|host stride: the vec kernel gets K'"'"'s row size as V'"'"'s (args.nb21)'
+    'ggml-metal-ops.cpp|s{(const bool has_kvpad = !use_sparse && ne11 % ncpsg != 0;[\s\S]*?/\*\.ne11 +=\*/)ne11}{${1}ne11 - 1}|host padding: the padding kernel told the KV length is one less'
+    'ggml-metal-device.cpp|s{snprintf\(buf, size, "%s_%s", ggml_type_name\(type_k\), ggml_type_name\(type_v\)\);}{snprintf(buf, size, "%s_%s", ggml_type_name(type_v), ggml_type_name(type_k));}|host pipeline name: a mixed pair'"'"'s kernel named V type first'
+)
+
+echo "| injected bug | file | compile check | emulated device (${cases[*]}) |"
+echo "|---|---|---|---|"
+for bug in "${bugs[@]}"; do
+    IFS='|' read -r file script what <<<"$bug"
+    copy="$work/ggml/src/ggml-metal"
+    rm -rf "$work/ggml" && mkdir -p "$work/ggml/src"
+    cp -r "$metal" "$copy" && cp "$(dirname "$metal")/ggml-common.h" "$work/ggml/src/"
+    perl -0pi -e "$script" "$copy/$file"
+    cmp -s "$metal/$file" "$copy/$file" && die "the substitution for '$what' changed nothing in $file"
+    if out="$("$here/metal-check/compile-kernels.sh" "$copy" 2>&1)"; then
+        compiled="passed"
+    else
+        compiled="**caught**: $(grep -c '^FAIL' <<<"$out") of $(grep -c '^\(ok\|FAIL\)' <<<"$out") compiles failed"
+        named="$(grep -o 'kernels with errors: [0-9]*' <<<"$out" | sed -n '1s/.* //p' || true)" # none: an error outside any instantiation
+        [ -z "$named" ] || compiled="$compiled, $named kernels named"
+    fi
+    if [ "$compiled" != passed ]; then
+        emulated="not run (does not compile)"
+    elif out="$("$here/metal-check/emulate-fa.sh" --metal-dir "$copy" "${cases[@]}" 2>&1)"; then
+        emulated="passed"
+    else
+        failing="$(grep -o '^FAIL K=[^ ]* V=[^ ]* head size [0-9]*, n_kv [0-9]*: NMSE [^ ]*' <<<"$out" | sed 's/^FAIL //' | paste -sd ';' || true)"
+        aborted="$(grep -o 'emulated Metal device: [^(]*\|msl_exec: .*' <<<"$out" | sed -n 1p || true)"
+        emulated="**caught**: ${failing:-$aborted}"
+        [ -n "$failing$aborted" ] || emulated="**caught**: $(tail -1 <<<"$out")"
+    fi
+    echo "| $what | $file | $compiled | $emulated |"
+done
