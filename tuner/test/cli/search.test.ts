@@ -108,10 +108,23 @@ describe("tuner search", () => {
     },
   );
 
+  it("refuses to replace a saved profile before it searches, unless --force", async () => {
+    const profileFile = join(env.KVSPLIT_HOME!, "profiles", "resumed.json");
+    const saved = readFileSync(profileFile, "utf8");
+    const trials = studyOf(env)!.trials.map((t) => t.finishedAt);
+    const r = await runTuner(["search", "--budget", `${budget}%`, ...short, "--name", "resumed", "--no-resume"], env);
+    expect(r.exitCode).not.toBe(0);
+    expect(r.stderr).toContain('a profile named "resumed" already exists');
+    expect(r.stderr).toContain("--force");
+    // nothing was searched and nothing replaced: the study and the profile are as they were
+    expect(studyOf(env)!.trials.map((t) => t.finishedAt)).toEqual(trials);
+    expect(readFileSync(profileFile, "utf8")).toBe(saved);
+  });
+
   it("--no-resume starts the stored study over instead of continuing it", async () => {
     const before = studyOf(env)!;
     const r = await runTuner(
-      ["search", "--budget", `${budget}%`, ...short, "--name", "resumed", "--no-resume", "--json"],
+      ["search", "--budget", `${budget}%`, ...short, "--name", "resumed", "--no-resume", "--force", "--json"],
       env,
     );
     expect(r.exitCode).toBe(0);

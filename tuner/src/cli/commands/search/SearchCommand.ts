@@ -1,5 +1,7 @@
 import { isBuiltinProfileName } from "../../../profiles/builtins.ts";
 import { BuiltinProfileReadOnlyError } from "../../../profiles/errors/BuiltinProfileReadOnlyError.ts";
+import { ProfileExistsError } from "../../../profiles/errors/ProfileExistsError.ts";
+import { existsSync } from "node:fs";
 import type { CommandModule } from "yargs";
 import { searchReportDir } from "../../../config.ts";
 import { profileNameSchema } from "../../../profiles/schema.ts";
@@ -26,6 +28,7 @@ interface SearchCommandOptions extends MeasurementOptions {
   name?: string;
   seed: number;
   resume: boolean;
+  force: boolean;
   json: boolean;
   minSpeed?: number;
   speedDepth: number;
@@ -101,6 +104,11 @@ export const SearchCommand: CommandModule<object, SearchCommandOptions> = {
         default: true,
         description: "Continue the stored study of the same search (kill -9 safe); --no-resume starts it over",
       })
+      .option("force", {
+        type: "boolean",
+        default: false,
+        description: "Replace a saved profile of the same name (refused otherwise, before the search starts)",
+      })
       .option("json", { type: "boolean", default: false, description: "Print the result as JSON" })
       .check((argv) => {
         if ((argv.budget === undefined) === (argv.maxDeltaPpl === undefined))
@@ -132,6 +140,8 @@ export const SearchCommand: CommandModule<object, SearchCommandOptions> = {
     const { setup, facts } = await prepareMeasurement(argv);
     const name = argv.name ?? defaultProfileName(facts, budget);
     const store = new ProfileStore();
+    // refused now, not after the search: a saved profile is replaced only when asked to
+    if (!argv.force && existsSync(store.pathOf(name))) throw new ProfileExistsError(name, store.pathOf(name));
 
     const progress = createProgressBar("search");
     let phase = "";
