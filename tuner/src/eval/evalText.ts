@@ -4,6 +4,7 @@ import { createRequire } from "node:module";
 import { basename, join } from "node:path";
 import { writeFileAtomic } from "../util/atomicFile.ts";
 import { NotAFileError } from "../util/errors/NotAFileError.ts";
+import { EvalTextNotTextError } from "./errors/EvalTextNotTextError.ts";
 
 /** A text to measure perplexity on, identified by content so cached results follow the text, not its path. */
 export interface EvalText {
@@ -32,6 +33,8 @@ export function loadEvalText(path: string = defaultEvalTextPath()): EvalText {
   }
   if (!statSync(path).isFile()) throw new NotAFileError("eval text", path);
   const content = readFileSync(path);
+  const nul = content.indexOf(0);
+  if (nul !== -1) throw new EvalTextNotTextError(path, nul);
   const name = path === defaultEvalTextPath() ? "moby-dick" : basename(path);
   return { path, name, sha256: createHash("sha256").update(content).digest("hex"), bytes: content.length };
 }

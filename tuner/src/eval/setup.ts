@@ -1,5 +1,6 @@
 import { readModelFacts, type ModelFacts } from "../model/gguf.ts";
 import { readBuildInfo } from "../native/buildInfo.ts";
+import { EvalContextBeyondTrainingError } from "./errors/EvalContextBeyondTrainingError.ts";
 import { loadEvalText } from "./evalText.ts";
 import type { EvalSetup } from "./types.ts";
 
@@ -15,6 +16,10 @@ export interface EvalSetupOptions {
 /** Everything an evaluation needs to know up front: the model's facts, the text's identity, the build. */
 export async function prepareEval(options: EvalSetupOptions): Promise<{ setup: EvalSetup; facts: ModelFacts }> {
   const facts = await readModelFacts(options.modelPath);
+  // refused before llama.cpp tries to allocate it (a --ctx of 10^9 thrashed memory for minutes before failing)
+  if (options.ctx > facts.contextLength) {
+    throw new EvalContextBeyondTrainingError(options.ctx, facts.contextLength, options.modelPath);
+  }
   const setup: EvalSetup = {
     modelPath: options.modelPath,
     modelHash: facts.headerHash,
