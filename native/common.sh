@@ -7,6 +7,13 @@ say() { echo "$prog: $*" >&2; }
 
 repo="$(cd "$here/.." && pwd)"
 
+# count_matching ERE [FILE]: how many lines match; 0 is an answer, not a failure (grep -c exits 1 on none), and a
+# file that cannot be read still fails
+count_matching() {
+    # the pattern through the environment: awk -v would turn its backslashes into escape sequences
+    COUNT_RE="$1" awk '$0 ~ ENVIRON["COUNT_RE"] { n++ } END { print n + 0 }' "${2:--}"
+}
+
 # the sha256 of stdin, in hex: GNU's sha256sum, or shasum where macOS has no sha256sum
 sha256_hex() {
     if command -v sha256sum >/dev/null; then sha256sum | cut -c1-64; else shasum -a 256 | cut -c1-64; fi

@@ -81,14 +81,19 @@ compile() {
     # clang names the rewritten copy: name the real file instead
     sed -i -e "s#$work/src/#$metal/kernels/#g" "$log"
     # the kernels this variant exports: the explicit instantiations left after the preprocessor (-C keeps comments)
-    local n_kernels
-    n_kernels="$("$clangxx" "${flags[@]}" -E -C "$work/src/$name" 2>/dev/null | grep -c '^template /\*host_name' || true)"
+    local n_kernels preprocessed="$work/$name.$variant.i"
+    if "$clangxx" "${flags[@]}" -E -C "$work/src/$name" >"$preprocessed" 2>>"$log"; then
+        n_kernels="$(count_matching '^template /\*host_name' "$preprocessed")"
+    else
+        rc=1 # the preprocessor's errors are in the log; a file it cannot read is a failed compile
+        n_kernels=0
+    fi
     local summary="$name ($variant): $n_kernels instantiations, $(($(date +%s) - start)) s"
     if [ "$rc" = 0 ] && ! grep -q ' error: ' "$log"; then
         echo "$summary" >"$cache_dir/$key"
         echo "ok   $summary" >"$work/$name.$variant.result"
     else
-        echo "FAIL $summary: $(grep -c ' error: ' "$log" || true) errors (log: $log)" >"$work/$name.$variant.result"
+        echo "FAIL $summary: $(count_matching ' error: ' "$log") errors (log: $log)" >"$work/$name.$variant.result"
     fi
 }
 

@@ -69,7 +69,7 @@ if [ ! -x "$exe" ]; then
         } elsif (m{^static\s+\w+\s+(FC_\w+)\s*\[\[function_constant\((.*)\)\]\];\s*$}) {
             chomp; print "$_ static msl_kernels::function_constant_registrar register_fc_$.($2, &$1, sizeof($1));\n";
         } else { print }' "$out/src/fa.metal" >"$out/src/fa_emulated.metal"
-    n_kept="$(grep -c 'kernel_registrar register_' "$out/src/fa_emulated.metal" || true)"
+    n_kept="$(count_matching 'kernel_registrar register_' "$out/src/fa_emulated.metal")"
     [ "$n_kept" = "${#keep[@]}" ] || die "fa.metal has $n_kept of the ${#keep[@]} kernels the cases need (${keep[*]})"
 
     say "compiling the emulated device and ${#keep[@]} decode kernels (clang, -O1, lockstep at threadgroup memory)"

@@ -47,8 +47,9 @@ for bug in "${bugs[@]}"; do
     if out="$("$here/metal-check/compile-kernels.sh" "$copy" 2>&1)"; then
         compiled="passed"
     else
-        compiled="**caught**: $(grep -c '^FAIL' <<<"$out") of $(grep -c '^\(ok\|FAIL\)' <<<"$out") compiles failed"
-        named="$(grep -o 'kernels with errors: [0-9]*' <<<"$out" | sed -n '1s/.* //p' || true)" # none: an error outside any instantiation
+        compiled="**caught**: $(count_matching '^FAIL' <<<"$out") of $(count_matching '^(ok|FAIL)' <<<"$out") compiles failed"
+        # none: an error outside any instantiation
+        named="$(perl -ne 'if (/kernels with errors: ([0-9]+)/) { print $1; exit }' <<<"$out")"
         [ -z "$named" ] || compiled="$compiled, $named kernels named"
     fi
     if [ "$compiled" != passed ]; then
@@ -56,8 +57,8 @@ for bug in "${bugs[@]}"; do
     elif out="$("$here/metal-check/emulate-fa.sh" --metal-dir "$copy" "${cases[@]}" 2>&1)"; then
         emulated="passed"
     else
-        failing="$(grep -o '^FAIL K=[^ ]* V=[^ ]* head size [0-9]*, n_kv [0-9]*: NMSE [^ ]*' <<<"$out" | sed 's/^FAIL //' | paste -sd ';' || true)"
-        aborted="$(grep -o 'emulated Metal device: [^(]*\|msl_exec: .*' <<<"$out" | sed -n 1p || true)"
+        failing="$(perl -ne 'push @f, $1 if /^FAIL (K=\S* V=\S* head size \d+, n_kv \d+: NMSE \S*)/; END { print join ";", @f }' <<<"$out")"
+        aborted="$(perl -ne 'if (/(emulated Metal device: [^(]*|msl_exec: .*)/) { print $1; exit }' <<<"$out")"
         emulated="**caught**: ${failing:-$aborted}"
         [ -n "$failing$aborted" ] || emulated="**caught**: $(tail -1 <<<"$out")"
     fi

@@ -356,8 +356,8 @@ export class ServerManager {
     const gone = async () => !(await isSameProcess(server.pid, identity));
     if (await gone()) return;
     signal(server.pid, "SIGTERM");
+    // waitUntil's last look is at its deadline: a false means the pid was still ours just now
     if (await waitUntil(gone, this.stopTimeoutMs)) return;
-    if (await gone()) return;
     signal(server.pid, "SIGKILL");
     await waitUntil(gone, this.stopTimeoutMs);
   }
