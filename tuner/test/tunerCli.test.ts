@@ -70,7 +70,7 @@ describe("tuner profiles", () => {
     const missing = await tuner(["profiles", "show", "nope"], home);
     expect(missing.exitCode).toBe(1);
     expect(missing.stderr).toBe(
-      'tuner: no profile named "nope"; expected one of: f16, k8v8, k8v4, k4v8, k4v4; ' +
+      'tuner: no profile named "nope"; expected one of: f16, k8v8, k8v4, k4v8, k4v4, k8v3, k8v2; ' +
         "a profile file can be added with 'tuner profiles import <file.json>'",
     );
 

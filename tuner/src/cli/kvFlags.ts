@@ -3,7 +3,15 @@ import { InvalidKvBitsError } from "./errors/InvalidKvBitsError.ts";
 import { InvalidKvTypeError } from "./errors/InvalidKvTypeError.ts";
 
 /** KVSplit's shorthand, the same table the native --kvq flags use. */
-const typeByBits: Record<string, KvType> = { "16": "f16", "8": "q8_0", "6": "q5_1", "5": "q5_0", "4": "q4_0" };
+const typeByBits: Record<string, KvType> = {
+  "16": "f16",
+  "8": "q8_0",
+  "6": "q5_1",
+  "5": "q5_0",
+  "4": "q4_0",
+  "3": "iq3_nl",
+  "2": "iq2_nl",
+};
 
 /** `--k q8_0`, `--types q8_0,q4_0`: one cache type name, refused naming the flag and the allowed names. */
 export function parseKvType(flag: string, given: string): KvType {

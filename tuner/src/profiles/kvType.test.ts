@@ -4,7 +4,7 @@ import { bitsPerElement, kvTypes, rowBytes } from "./kvType.ts";
 
 describe("bitsPerElement", () => {
   it("counts the block scales", () => {
-    expect(kvTypes.map(bitsPerElement)).toEqual([16, 16, 8.5, 6, 5.5, 5, 4.5, 4.5]);
+    expect(kvTypes.map(bitsPerElement)).toEqual([16, 16, 8.5, 6, 5.5, 5, 4.5, 4.5, 3.25, 2.25]);
   });
 });
 

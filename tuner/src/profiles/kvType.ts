@@ -2,7 +2,7 @@ import { z } from "zod";
 import { RowNotBlockAlignedError } from "./errors/RowNotBlockAlignedError.ts";
 
 /** The K/V cache element types llama.cpp accepts for -ctk/-ctv (common/arg.cpp `kv_cache_types`). */
-export const kvTypes = ["f16", "bf16", "q8_0", "q5_1", "q5_0", "q4_1", "q4_0", "iq4_nl"] as const;
+export const kvTypes = ["f16", "bf16", "q8_0", "q5_1", "q5_0", "q4_1", "q4_0", "iq4_nl", "iq3_nl", "iq2_nl"] as const;
 
 export const kvTypeSchema = z.enum(kvTypes);
 export type KvType = z.infer<typeof kvTypeSchema>;
@@ -14,7 +14,8 @@ interface BlockLayout {
   bytes: number;
 }
 
-// ggml stores quantized types in blocks of 32 elements with one f16 scale (and one f16 min for the _1 types).
+// ggml stores quantized types in blocks of 32 elements with one f16 scale (and one f16 min for the _1 types);
+// KVSplit's rotated low-bit types (patch 0018) take 64 elements a block, one V rotation group, with one f16 scale.
 const blockLayouts: Record<KvType, BlockLayout> = {
   f16: { elements: 1, bytes: 2 },
   bf16: { elements: 1, bytes: 2 },
@@ -24,13 +25,15 @@ const blockLayouts: Record<KvType, BlockLayout> = {
   q4_1: { elements: 32, bytes: 20 },
   q4_0: { elements: 32, bytes: 18 },
   iq4_nl: { elements: 32, bytes: 18 },
+  iq3_nl: { elements: 64, bytes: 26 },
+  iq2_nl: { elements: 64, bytes: 18 },
 };
 
 export function blockLayout(type: KvType): Readonly<BlockLayout> {
   return blockLayouts[type];
 }
 
-/** 16, 16, 8.5, 6, 5.5, 5, 4.5, 4.5: the scales are part of the cost. */
+/** 16, 16, 8.5, 6, 5.5, 5, 4.5, 4.5, 3.25, 2.25: the scales are part of the cost. */
 export function bitsPerElement(type: KvType): number {
   const { elements, bytes } = blockLayouts[type];
   return (bytes * 8) / elements;

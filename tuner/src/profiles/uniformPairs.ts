@@ -27,7 +27,19 @@ export const uniformPairs: readonly UniformPair[] = [
   },
   { name: "k8v4", k: "q8_0", v: "q4_0", description: "8-bit keys, 4-bit values: keys are the more sensitive half" },
   { name: "k4v8", k: "q4_0", v: "q8_0", description: "4-bit keys, 8-bit values: for comparison with k8v4" },
-  { name: "k4v4", k: "q4_0", v: "q4_0", description: "4-bit keys and values: the smallest uniform setting" },
+  { name: "k4v4", k: "q4_0", v: "q4_0", description: "4-bit keys and values: the smallest 4-bit setting" },
+  {
+    name: "k8v3",
+    k: "q8_0",
+    v: "iq3_nl",
+    description: "8-bit keys, 3-bit values (iq3_nl, 3.25 bits): 0.88x k8v4's memory",
+  },
+  {
+    name: "k8v2",
+    k: "q8_0",
+    v: "iq2_nl",
+    description: "8-bit keys, 2-bit values (iq2_nl, 2.25 bits): 0.83x k8v4's memory",
+  },
 ];
 
 /** The cache a pair selects. */

@@ -48,7 +48,7 @@ describe("tuner bench", () => {
     );
     expect(r.exitCode).toBe(0);
     const report = JSON.parse(readFileSync(join(out, "report.json"), "utf8")) as BenchReport;
-    expect(report.rows.map((row) => row.label)).toEqual(["f16", "k8v8", "k8v4", "k4v8", "k4v4"]);
+    expect(report.rows.map((row) => row.label)).toEqual(["f16", "k8v8", "k8v4", "k4v8", "k4v4", "k8v3", "k8v2"]);
 
     const row = (label: string) => report.rows.find((x) => x.label === label)!;
     // bytes come from llama.cpp; uniform savings follow from bits per element (16 → 8.5 → 6.5 → 4.5 on average)
