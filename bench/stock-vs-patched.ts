@@ -20,6 +20,7 @@ import {
   stockNativeBinDir,
 } from "../tuner/src/config.ts";
 import { buildLabel, readBuildInfo } from "../tuner/src/native/buildInfo.ts";
+import { kvsplitOnlyTypes } from "../tuner/src/profiles/kvType.ts";
 import type { KvType } from "../tuner/src/profiles/schema.ts";
 import { uniformPairs } from "../tuner/src/profiles/uniformPairs.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../tuner/src/util/atomicFile.ts";
@@ -51,6 +52,8 @@ type Row = { build: string; k: string; v: string; points: SpeedPoint[] };
 const rows: Row[] = [];
 for (const { k, v } of pairs) {
   for (const build of builds) {
+    // stock llama.cpp has no iq3_nl / iq2_nl: those pairs run on the patched build only
+    if (build.name === "stock" && (kvsplitOnlyTypes.includes(k) || kvsplitOnlyTypes.includes(v))) continue;
     process.stderr.write(`${build.name} K=${k} V=${v}\n`);
     const { points } = await measureSpeed(
       {

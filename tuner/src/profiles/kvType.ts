@@ -4,6 +4,9 @@ import { RowNotBlockAlignedError } from "./errors/RowNotBlockAlignedError.ts";
 /** The K/V cache element types llama.cpp accepts for -ctk/-ctv (common/arg.cpp `kv_cache_types`). */
 export const kvTypes = ["f16", "bf16", "q8_0", "q5_1", "q5_0", "q4_1", "q4_0", "iq4_nl", "iq3_nl", "iq2_nl"] as const;
 
+/** The types KVSplit's patches add (0018): stock llama.cpp does not know them. */
+export const kvsplitOnlyTypes: readonly KvType[] = ["iq3_nl", "iq2_nl"];
+
 export const kvTypeSchema = z.enum(kvTypes);
 export type KvType = z.infer<typeof kvTypeSchema>;
 

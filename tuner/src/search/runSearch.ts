@@ -51,7 +51,17 @@ import { defaultSpeedCheck, relativeSpeed, type SpeedCheck } from "./relativeSpe
 import { StudyStore, type Measurement, type Study, type Trial } from "./study.ts";
 import { decidingMeasurement, summarizeSearch, type SearchSummary } from "./summary.ts";
 
-export const defaultSearchTypes: KvType[] = ["f16", "q8_0", "q5_1", "q5_0", "q4_1", "q4_0", "iq4_nl"];
+export const defaultSearchTypes: KvType[] = [
+  "f16",
+  "q8_0",
+  "q5_1",
+  "q5_0",
+  "q4_1",
+  "q4_0",
+  "iq4_nl",
+  "iq3_nl",
+  "iq2_nl",
+];
 
 export interface SearchOptions {
   facts: ModelFacts;
@@ -273,14 +283,19 @@ async function measureUniform(run: SearchRun): Promise<Trial[]> {
   return uniform;
 }
 
-/** What lowering one group's K (or V) alone costs in KLD, measured at the smallest 4.5-bit type. */
+/**
+ * What lowering one group's K (or V) alone costs in KLD: K measured at the smallest 4.5-bit type, V at the 2-bit one
+ * when the search has it (where V's savings are; extrapolating 2.25 bits down from 4.5 misjudges it), else q4_0.
+ */
 async function measureSensitivities(run: SearchRun): Promise<Sensitivity[]> {
   run.emit({ kind: "phase", phase: "sensitivity", detail: `${2 * run.nGroups} single-group downgrades` });
   const low: KvType = run.types.includes("q4_0") ? "q4_0" : run.types[run.types.length - 1]!;
+  const lowOf = { k: low, v: !run.tied && run.types.includes("iq2_nl") ? "iq2_nl" : low } as const;
   const full: KvType = run.types[0]!;
   const sensitivities: Sensitivity[] = [];
   for (let g = 0; g < run.nGroups; g++) {
     for (const component of run.tied ? (["k"] as const) : (["k", "v"] as const)) {
+      const low = lowOf[component];
       const assignment = uniformAssignment(run.nGroups, full, full);
       assignment[component][g] = low;
       if (run.tied) assignment.v[g] = low;

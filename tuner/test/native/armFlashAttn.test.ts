@@ -23,6 +23,8 @@ const mixedPairs = [
   "q8_0/f16",
   "f16/q4_0",
 ];
+// patch 0020's pairs of the 3- and 2-bit types, a sample of the 30 mixed ones (mask on, head sizes 64 and 256)
+const lowBitPairs = ["q8_0/iq3_nl", "q8_0/iq2_nl", "iq3_nl/q4_0", "f16/iq2_nl", "iq2_nl/iq3_nl", "iq3_nl/q5_1"];
 
 interface CaseResult {
   params: string;
@@ -87,6 +89,14 @@ describe.runIf(process.platform === "linux" && process.arch === "x64")(
           const ofPair = cases.filter((c) => `${c.typeK}/${c.typeV}` === pair);
           const seen = ofPair.map((c) => `hsk=${c.headSizeK},nb=${c.batch},mask=${c.mask}`);
           expect(seen, pair).toEqual(expect.arrayContaining(shapes));
+        }
+        // the 3- and 2-bit types (patch 0018) run their generic C paths on ARM: each mixed pair with them, both paths
+        const lowBitShapes = [64, 256].flatMap((hsk) => [1, 75].map((nb) => `hsk=${hsk},nb=${nb},mask=true`));
+        for (const pair of lowBitPairs) {
+          const seen = cases
+            .filter((c) => `${c.typeK}/${c.typeV}` === pair)
+            .map((c) => `hsk=${c.headSizeK},nb=${c.batch},mask=${c.mask}`);
+          expect(seen, pair).toEqual(expect.arrayContaining(lowBitShapes));
         }
         const summary = /passed (\d+)\/(\d+) FLASH_ATTN_EXT cases on aarch64/.exec(output);
         expect(summary, lastLines(output)).not.toBeNull();

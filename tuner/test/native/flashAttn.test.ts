@@ -31,4 +31,21 @@ describe("CPU flash attention with quantized and mixed K/V (test-backend-ops)", 
     expect(Number(passed![2])).toBeGreaterThanOrEqual(64);
     expect(run.all).not.toContain("FAIL");
   });
+
+  it("passes iq3_nl and iq2_nl (patch 0018) as K and as V with every cache type, on both paths", async () => {
+    const run = await runNativeTool("test-backend-ops", [
+      "-o",
+      "FLASH_ATTN_EXT",
+      "-b",
+      "CPU",
+      "-p",
+      "type_[KV]=iq[32]_nl,",
+    ]);
+    const passed = run.all.match(/(\d+)\/(\d+) tests passed/);
+    expect(passed).not.toBeNull();
+    expect(Number(passed![1])).toBe(Number(passed![2]));
+    // 32 pairs (each with f16, q8_0, q5_1, q5_0, q4_1, q4_0, iq4_nl and each other) × 2 head dims × 2 batches
+    expect(Number(passed![2])).toBeGreaterThanOrEqual(128);
+    expect(run.all).not.toContain("FAIL");
+  });
 });

@@ -31,6 +31,17 @@ describe("measured K/V bytes equal the formula from GGUF metadata", () => {
         layers((il) => (["q4_0", "q8_0", "f16"] as const)[il % 3]!).join(","),
       ],
     },
+    {
+      name: "the 3- and 2-bit types per layer (iq3_nl, iq2_nl: 64-value blocks)",
+      k: layers((il) => (["q8_0", "iq3_nl", "iq2_nl"] as const)[il % 3]!),
+      v: layers((il) => (["iq2_nl", "iq3_nl", "q4_0"] as const)[il % 3]!),
+      args: [
+        "--cache-type-k-layers",
+        layers((il) => (["q8_0", "iq3_nl", "iq2_nl"] as const)[il % 3]!).join(","),
+        "--cache-type-v-layers",
+        layers((il) => (["iq2_nl", "iq3_nl", "q4_0"] as const)[il % 3]!).join(","),
+      ],
+    },
   ])("$name at context 4096", async ({ k, v, args }) => {
     const facts = await readModelFacts(gemmaModelPath());
     expect(facts.nLayer).toBe(18);

@@ -31,7 +31,7 @@ async function perplexity(cacheArgs: string[]) {
 const all = (type: string) => Array.from({ length: 18 }, () => type).join(",");
 
 describe("per-layer K/V cache types on Gemma 3 270M", () => {
-  it.each(["f16", "q8_0", "q4_0"])("naming %s for every layer equals the uniform -ctk/-ctv run", async (type) => {
+  it.each(["f16", "q8_0", "q4_0", "iq3_nl", "iq2_nl"])("naming %s for every layer equals the uniform -ctk/-ctv run", async (type) => {
     const uniform = await perplexity(["-ctk", type, "-ctv", type]);
     const perLayer = await perplexity(["--cache-type-k-layers", all(type), "--cache-type-v-layers", `0-17:${type}`]);
     expect(perLayer.ppl).toBe(uniform.ppl);
@@ -80,6 +80,10 @@ describe("per-layer K/V cache types on Gemma 3 270M", () => {
     [
       ["--kvq-key", "6", "--kvq-val", "5"],
       ["-ctk", "q5_1", "-ctv", "q5_0"],
+    ],
+    [
+      ["--kvq-key", "3", "--kvq-val", "2"],
+      ["-ctk", "iq3_nl", "-ctv", "iq2_nl"],
     ],
   ])("%j behaves exactly like %j", async (kvq, explicit) => {
     const a = await perplexity(kvq);
