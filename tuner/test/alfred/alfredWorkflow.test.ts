@@ -14,7 +14,13 @@ import { ServerManager } from "../../src/server/ServerManager.ts";
 import { smollmModelPath } from "../fixtures.ts";
 import { runTextView, type TextViewFrame } from "./runTextView.ts";
 import { scriptFilterOutputSchema } from "./scriptFilterSchema.ts";
-import { bashScriptConfigSchema, workflowSchema, type Workflow, type WorkflowObject } from "./workflowSchema.ts";
+import {
+  bashScriptConfigSchema,
+  keywordOf,
+  workflowSchema,
+  type Workflow,
+  type WorkflowObject,
+} from "./workflowSchema.ts";
 
 const alfredDir = join(repoRoot(), "alfred");
 const workflow: Workflow = workflowSchema.parse(parse(readFileSync(join(alfredDir, "info.plist"), "utf8")));
@@ -24,11 +30,8 @@ const next = (object: WorkflowObject) =>
   (workflow.connections[object.uid] ?? []).map((c) => objectByUid(c.destinationuid)!);
 const configured = (variable: string) =>
   workflow.userconfigurationconfig.find((entry) => entry.variable === variable)?.config.default;
-/** The keyword as the user sees it: a `{var:name}` keyword is the configuration's value (its default here). */
-const keywordOf = (object: WorkflowObject) =>
-  String(object.config.keyword ?? "").replace(/^\{var:(\w+)\}$/, (_, variable: string) => String(configured(variable)));
 const input = (type: string, keyword: string) => {
-  const found = workflow.objects.find((object) => object.type === type && keywordOf(object) === keyword);
+  const found = workflow.objects.find((object) => object.type === type && keywordOf(workflow, object) === keyword);
   if (!found) throw new Error(`info.plist has no ${type} with keyword "${keyword}"`);
   return found;
 };

@@ -48,3 +48,10 @@ export const workflowSchema = z.object({
 
 export type Workflow = z.infer<typeof workflowSchema>;
 export type WorkflowObject = z.infer<typeof workflowObjectSchema>;
+
+/** A keyword as the user sees it: one kept in a variable ("{var:kva_keyword}") is its configuration's default. */
+export function keywordOf(workflow: Workflow, object: WorkflowObject): string {
+  const configured = (name: string) =>
+    workflow.userconfigurationconfig.find((entry) => entry.variable === name)?.config.default;
+  return String(object.config.keyword ?? "").replace(/^\{var:(\w+)\}$/, (_, name: string) => String(configured(name)));
+}
