@@ -317,6 +317,24 @@ describe("Alfred workflow: scripts run as Alfred runs them (bash, bare PATH, the
       );
     });
 
+    it("a view closed mid-answer and opened again goes on streaming below the chat", async () => {
+      const before = turns().length;
+      const again = "Describe London in a few sentences.";
+      await openView(
+        again,
+        {},
+        (frame) => frame.view.includes(`### ${again}\n\n`) && /\w{3}/.test(frame.output.response!),
+      );
+      // kva alone (no question) opens the chat: the answer on its way is drawn as it comes, then kept
+      const { frames } = await openView("");
+      expect(frames.length).toBeGreaterThan(1);
+      expect(frames[0]!.output).toMatchObject({ rerun: 0.1, variables: { streaming_now: "1", stream_marker: "1" } });
+      const answered = turns();
+      expect(answered).toHaveLength(before + 1);
+      expect(answered.at(-1)).toMatchObject({ question: again, status: "done" });
+      expect(frames.at(-1)!.view.endsWith(`### ${again}\n\n${answered.at(-1)!.answer}`)).toBe(true);
+    });
+
     it("⇧↩ stops the answer: its processes end, the text so far is kept, the server stays up", async () => {
       const story = "Tell me a long story about a dragon who learns to bake bread.";
       const { frames } = await openView(story, { kvsplit_max_tokens: "400" }, (frame) =>
