@@ -245,7 +245,8 @@ describe("Alfred workflow: scripts run as Alfred runs them (bash, bare PATH, the
   });
 
   describe("'kva': the chat in the Text View, streamed from the real server", () => {
-    let cache: string;
+    const dataDir = () => join(supportDir, "alfred-data");
+    const cacheDir = () => join(supportDir, "alfred-cache");
     // what Alfred sets besides the workflow's configuration; it does not create the data and cache folders
     const alfredEnv = () => ({
       HOME: process.env.HOME!,
@@ -253,8 +254,8 @@ describe("Alfred workflow: scripts run as Alfred runs them (bash, bare PATH, the
       alfred_version: "5.5",
       alfred_workflow_bundleid: workflow.bundleid,
       alfred_workflow_name: workflow.name,
-      alfred_workflow_data: join(supportDir, "alfred-data"),
-      alfred_workflow_cache: (cache = join(supportDir, "alfred-cache")),
+      alfred_workflow_data: dataDir(),
+      alfred_workflow_cache: cacheDir(),
       kva_keyword: "kva",
       kvp_keyword: "kvp",
       kvsplit_bin: kvsplitBin,
@@ -272,7 +273,7 @@ describe("Alfred workflow: scripts run as Alfred runs them (bash, bare PATH, the
       return result.stdout;
     };
     const turns = (): { question: string; answer: string; status: string; note: string }[] =>
-      JSON.parse(readFileSync(join(supportDir, "alfred-data", "chat.json"), "utf8"));
+      JSON.parse(readFileSync(join(dataDir(), "chat.json"), "utf8"));
     const count = (note: string, what: RegExp) => Number(what.exec(note)![1]);
     // long enough an answer (kvsplit_max_tokens) to be seen growing over several reruns
     const question = "Describe Paris in a few sentences.";
@@ -294,7 +295,7 @@ describe("Alfred workflow: scripts run as Alfred runs them (bash, bare PATH, the
       expect(variables.streaming_now).toBe("0");
       expect(last.view).toBe(`### ${question}\n\n${turn!.answer}`);
       expect(last.footer).toMatch(/· \d+ tokens · [\d.]+ tokens\/s · first token after \d+ ms · prompt \d+ tokens/);
-      expect(readdirSync(cache)).toEqual([]); // the stream's files are gone
+      expect(readdirSync(cacheDir())).toEqual([]); // the stream's files are gone
     });
 
     it("a follow-up question is sent with the chat so far", async () => {
@@ -319,14 +320,17 @@ describe("Alfred workflow: scripts run as Alfred runs them (bash, bare PATH, the
 
     it("a view closed mid-answer and opened again goes on streaming below the chat", async () => {
       const before = turns().length;
-      const again = "Describe London in a few sentences.";
+      // long enough (400 tokens) to be still on its way when the view is opened again
+      const again = "Tell me a long story about a cat who sails to London.";
+      const long = { kvsplit_max_tokens: "400" };
       await openView(
         again,
-        {},
-        (frame) => frame.view.includes(`### ${again}\n\n`) && /\w{3}/.test(frame.output.response!),
+        long,
+        // closed once some of the answer is seen
+        (frame) => frame.output.behaviour?.response === "replacelast" && /\w{3}/.test(frame.output.response!),
       );
       // kva alone (no question) opens the chat: the answer on its way is drawn as it comes, then kept
-      const { frames } = await openView("");
+      const { frames } = await openView("", long);
       expect(frames.length).toBeGreaterThan(1);
       expect(frames[0]!.output).toMatchObject({ rerun: 0.1, variables: { streaming_now: "1", stream_marker: "1" } });
       const answered = turns();
@@ -337,14 +341,16 @@ describe("Alfred workflow: scripts run as Alfred runs them (bash, bare PATH, the
 
     it("⇧↩ stops the answer: its processes end, the text so far is kept, the server stays up", async () => {
       const story = "Tell me a long story about a dragon who learns to bake bread.";
-      const { frames } = await openView(story, { kvsplit_max_tokens: "400" }, (frame) =>
-        /### Tell me a long story[^]*\n\n.{20,}/.test(frame.view),
+      const { frames } = await openView(
+        story,
+        { kvsplit_max_tokens: "400" },
+        (frame) => (frame.view.split(`### ${story}\n\n`)[1] ?? "").length >= 20,
       );
       const seen = frames.at(-1)!.view.split(`### ${story}\n\n`)[1]!;
-      const pid = Number(readFileSync(join(cache, "stream.pid"), "utf8"));
+      const pid = Number(readFileSync(join(cacheDir(), "stream.pid"), "utf8"));
       await viewAction("shift");
       expect(() => process.kill(-pid, 0)).toThrow(expect.objectContaining({ code: "ESRCH" }));
-      expect(readdirSync(cache)).toEqual([]);
+      expect(readdirSync(cacheDir())).toEqual([]);
       const stopped = turns().at(-1)!;
       expect(stopped).toMatchObject({ question: story, status: "stopped" });
       expect(stopped.answer.startsWith(seen)).toBe(true);
@@ -375,7 +381,7 @@ describe("Alfred workflow: scripts run as Alfred runs them (bash, bare PATH, the
 
     it("⌘↩ starts a new chat: the old one is cleared and the typed question goes on to be asked", async () => {
       expect(await viewAction("cmd", "Hello again")).toBe("Hello again");
-      expect(existsSync(join(supportDir, "alfred-data", "chat.json"))).toBe(false);
+      expect(existsSync(join(dataDir(), "chat.json"))).toBe(false);
       const { frames } = await openView("");
       expect(frames.map((frame) => frame.view)).toEqual(["Ask the local model a question."]);
     });
