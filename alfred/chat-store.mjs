@@ -35,7 +35,18 @@ function required(env, name) {
 
 export function readTurns(paths) {
   if (!existsSync(paths.chat)) return [];
-  return JSON.parse(readFileSync(paths.chat, "utf8"));
+  let turns;
+  try {
+    turns = JSON.parse(readFileSync(paths.chat, "utf8"));
+  } catch (error) {
+    throw new Error(`${paths.chat} is not a chat (${error.message}): ⌘↩ starts a new one; the file is left as it is`);
+  }
+  if (!Array.isArray(turns)) {
+    throw new Error(
+      `${paths.chat} is not a chat (expected a list of turns): ⌘↩ starts a new one; the file is left as it is`,
+    );
+  }
+  return turns;
 }
 
 /** Temp file and rename: a reader (the Text View's next rerun, a copy action) never sees half a chat. */

@@ -27,7 +27,16 @@ const keys = "↩ Ask · ⌘↩ New chat · ⌥↩ Copy answer · ⌃↩ Copy ch
 
 const question = (process.argv[2] ?? "").trim();
 const paths = chatPaths();
-process.stdout.write(`${JSON.stringify(textView())}\n`);
+process.stdout.write(`${JSON.stringify(failureShown(textView))}\n`);
+
+/** What went wrong is shown in the view (a script that only fails would leave it blank). */
+function failureShown(view) {
+  try {
+    return view();
+  } catch (error) {
+    return { response: `[${error.message}]`, footer: keys, variables: { streaming_now: "0" } };
+  }
+}
 
 function textView() {
   if (process.env.streaming_now === "1") return streamingView();

@@ -1,5 +1,5 @@
 import { execa } from "execa";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { parse } from "plist";
@@ -377,6 +377,19 @@ describe("Alfred workflow: scripts run as Alfred runs them (bash, bare PATH, the
       expect(turns().at(-1)).toMatchObject({ question: "Hi", status: "failed" });
       expect(await viewAction("alt")).toBe(answerBefore);
       expect(await viewAction("ctrl")).toBe(chatBefore);
+    });
+
+    it("a damaged chat file is named in the view and left as it is", async () => {
+      const chatFile = join(dataDir(), "chat.json");
+      const chat = readFileSync(chatFile, "utf8");
+      writeFileSync(chatFile, chat.slice(0, 40));
+      const { frames } = await openView("Hi");
+      expect(frames).toHaveLength(1);
+      expect(frames[0]!.view).toMatch(
+        new RegExp(`^\\[${chatFile} is not a chat \\(.*\\): ⌘↩ starts a new one; the file is left as it is\\]$`),
+      );
+      expect(readFileSync(chatFile, "utf8")).toBe(chat.slice(0, 40));
+      expect(readdirSync(cacheDir())).toEqual([]); // nothing was asked
     });
 
     it("⌘↩ starts a new chat: the old one is cleared and the typed question goes on to be asked", async () => {
