@@ -9,7 +9,7 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   prettier,
   {
-    files: ["scripts/**/*.mjs", "tuner/bin/**/*.mjs"],
+    files: ["scripts/**/*.mjs", "tuner/bin/**/*.mjs", "alfred/**/*.mjs"],
     languageOptions: { globals: globals.node },
   },
   {

@@ -5,5 +5,6 @@ export PATH
 
 # kvsplit with the server settings from the workflow's configuration (empty settings keep kvsplit's defaults)
 kvsplit() {
-  "${kvsplit_bin:-kvsplit}" "$@" ${kvsplit_port:+--port "$kvsplit_port"} ${kvsplit_model:+--model "$kvsplit_model"}
+  "${kvsplit_bin:-kvsplit}" "$@" ${kvsplit_port:+--port "$kvsplit_port"} ${kvsplit_model:+--model "$kvsplit_model"} \
+    ${kvsplit_server_bin:+--server-bin "$kvsplit_server_bin"}
 }

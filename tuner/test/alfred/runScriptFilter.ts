@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "plist";
 import { scriptFilterOutputSchema, type ScriptFilterOutput } from "./scriptFilterSchema.ts";
-import { bashScriptConfigSchema, workflowSchema } from "./workflowSchema.ts";
+import { bashScriptConfigSchema, keywordOf, workflowSchema } from "./workflowSchema.ts";
 
 /**
  * Runs the workflow's Script Filter for `keyword` as Alfred runs it: bash in the workflow folder, a bare PATH and
@@ -18,7 +18,7 @@ export async function runScriptFilter(
 ): Promise<ScriptFilterOutput> {
   const workflow = workflowSchema.parse(parse(readFileSync(join(alfredDir, "info.plist"), "utf8")));
   const filter = workflow.objects.find(
-    (object) => object.type === "alfred.workflow.input.scriptfilter" && object.config.keyword === keyword,
+    (object) => object.type === "alfred.workflow.input.scriptfilter" && keywordOf(workflow, object) === keyword,
   );
   if (!filter) throw new Error(`info.plist has no Script Filter with keyword "${keyword}"`);
   const result = await execa("bash", ["-c", bashScriptConfigSchema.parse(filter.config).script, "bash", query], {

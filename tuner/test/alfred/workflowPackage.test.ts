@@ -1,5 +1,5 @@
 import { execa } from "execa";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -7,6 +7,7 @@ import { repoRoot } from "../../src/config.ts";
 import { builtinProfiles } from "../../src/profiles/builtins.ts";
 import { freeLoopbackPort } from "../../src/util/loopbackPort.ts";
 import { runScriptFilter } from "./runScriptFilter.ts";
+import { runTextView } from "./runTextView.ts";
 
 describe("KVSplit.alfredworkflow (scripts/build-alfred-workflow.sh)", () => {
   const work = mkdtempSync(join(tmpdir(), "kvsplit-alfred-package-"));
@@ -22,14 +23,24 @@ describe("KVSplit.alfredworkflow (scripts/build-alfred-workflow.sh)", () => {
     await execa("unzip", ["-q", out, "-d", installed]);
     expect(readdirSync(installed).sort()).toEqual(readdirSync(join(repoRoot(), "alfred")).sort());
 
-    const listing = await runScriptFilter(installed, "kvp", "", {
+    expect(readdirSync(installed)).toContain("icon.png");
+    expect(statSync(join(installed, "kva-view.sh")).mode & 0o111).not.toBe(0);
+
+    const variables = {
       HOME: process.env.HOME!,
       KVSPLIT_HOME: join(work, "support"),
       kvsplit_bin: join(repoRoot(), "tuner", "bin", "kvsplit.mjs"),
       node_dir: dirname(process.execPath),
       kvsplit_port: String(await freeLoopbackPort()),
       kvsplit_model: "",
-    });
+    };
+    const listing = await runScriptFilter(installed, "kvp", "", variables);
     expect(listing.items.map((item) => item.uid)).toEqual(builtinProfiles.map((profile) => profile.name));
+    const chat = await runTextView(installed, "kva-view.sh", "", {
+      ...variables,
+      alfred_workflow_data: join(work, "alfred-data"),
+      alfred_workflow_cache: join(work, "alfred-cache"),
+    });
+    expect(chat.frames.map((frame) => frame.view)).toEqual(["Ask the local model a question."]);
   });
 });

@@ -13,7 +13,7 @@ export const bashScriptConfigSchema = z.object({
 
 export const workflowObjectSchema = z.strictObject({
   uid: uidSchema,
-  type: z.string().regex(/^alfred\.workflow\.(input|action|output|trigger|utility)\.[a-z]+$/),
+  type: z.string().regex(/^alfred\.workflow\.(input|action|output|trigger|utility|userinterface)\.[a-z]+$/),
   version: z.number().int().positive(),
   config: z.record(z.string(), z.unknown()),
 });
@@ -42,9 +42,16 @@ export const workflowSchema = z.object({
   disabled: z.boolean(),
   objects: z.array(workflowObjectSchema).min(1),
   connections: z.record(uidSchema, z.array(connectionSchema)),
-  uidata: z.record(uidSchema, z.strictObject({ xpos: z.number(), ypos: z.number() })),
+  uidata: z.record(uidSchema, z.strictObject({ xpos: z.number(), ypos: z.number(), note: z.string().optional() })),
   userconfigurationconfig: z.array(userConfigurationSchema),
 });
 
 export type Workflow = z.infer<typeof workflowSchema>;
 export type WorkflowObject = z.infer<typeof workflowObjectSchema>;
+
+/** A keyword as the user sees it: one kept in a variable ("{var:kva_keyword}") is its configuration's default. */
+export function keywordOf(workflow: Workflow, object: WorkflowObject): string {
+  const configured = (name: string) =>
+    workflow.userconfigurationconfig.find((entry) => entry.variable === name)?.config.default;
+  return String(object.config.keyword ?? "").replace(/^\{var:(\w+)\}$/, (_, name: string) => String(configured(name)));
+}

@@ -1,5 +1,5 @@
 import { execa } from "execa";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -59,5 +59,39 @@ describe("kvsplit (terminal twin) on the real server", () => {
   it("stops the server", async () => {
     expect((await kvsplit("server", "stop")).stdout).toBe("stopped llama-server");
     expect((await kvsplit("server", "status")).stdout).toBe("llama-server: stopped");
+  });
+
+  it("refuses a --history file that is not a chat before anything starts", async () => {
+    const history = join(supportDir, "bad-history.json");
+    writeFileSync(
+      history,
+      JSON.stringify([
+        { role: "user", content: "Hi" },
+        { role: "user", content: "Hi?" },
+      ]),
+    );
+    const ask = await kvsplit("ask", "Hello", "--history", history);
+    expect(ask.exitCode).toBe(1);
+    expect(ask.stderr).toBe(
+      `kvsplit: --history ${history}: message 2 is out of turn; expected a JSON array of ` +
+        '{"role": "user" | "assistant", "content": string}, questions and answers taking turns, a question first',
+    );
+    expect((await kvsplit("server", "status")).stdout).toBe("llama-server: stopped");
+  });
+
+  it("sends a --history longer than the context without its oldest turns", async () => {
+    const history = join(supportDir, "long-history.json");
+    // 50 turns of about 60 tokens each: three times the 1024-token context
+    const turn = (n: number) => [
+      { role: "user", content: `Question ${n}: ${"tell me about the sea and the sky. ".repeat(3)}` },
+      { role: "assistant", content: `Answer ${n}: ${"the sea is blue and the sky is wide. ".repeat(3)}` },
+    ];
+    writeFileSync(history, JSON.stringify(Array.from({ length: 50 }, (_, n) => turn(n)).flat()));
+    const ask = await kvsplit("ask", "Name a fruit.", "--max-tokens", "8", "--history", history);
+    expect(ask.exitCode, ask.stderr).toBe(0);
+    const left = Number(/· (\d+) earlier turns left out to fit the context/.exec(ask.stderr)![1]);
+    expect(left).toBeGreaterThan(0);
+    expect(left).toBeLessThan(50);
+    expect(Number(/prompt (\d+) tokens/.exec(ask.stderr)![1])).toBeLessThanOrEqual(1024 - 8);
   });
 });

@@ -3,7 +3,7 @@ import type { ServerState } from "@kvsplit/tuner/server/types";
 import type { KvCacheReport } from "@kvsplit/tuner/native/kvReport";
 import type { ChatAnswer, ChatMessage } from "@kvsplit/tuner/client/types";
 import { withStartToast } from "../../kvsplit/serverToasts";
-import { fitHistory, servedContext, serverPromptCounter } from "../../kvsplit/fitHistory";
+import { fitHistory, servedContext, serverPromptCounter } from "@kvsplit/tuner/client/fitHistory";
 import type { ChatSettings } from "../../settings/preferences";
 
 /** One question and what came back so far. */

@@ -1,5 +1,7 @@
 import type { CommandModule } from "yargs";
 import { defaultAnswerTemperature, defaultMaxAnswerTokens, defaultSystemPrompt } from "../../../client/askDefaults.ts";
+import { fitHistory, servedContext, serverPromptCounter } from "../../../client/fitHistory.ts";
+import { readHistoryFile } from "../../../client/historyFile.ts";
 import type { ChatMessage } from "../../../client/types.ts";
 import {
   activeServerFrom,
@@ -14,6 +16,7 @@ interface AskCommandOptions extends ServerOptions {
   system: string;
   "max-tokens": number;
   temperature: number;
+  history?: string;
   force: boolean;
 }
 
@@ -40,6 +43,12 @@ export const AskCommand: CommandModule<object, AskCommandOptions> = {
             type: "number",
             default: defaultAnswerTemperature,
             description: "Sampling temperature; 0 is greedy",
+          })
+          .option("history", {
+            type: "string",
+            description:
+              'JSON file of the earlier turns ([{"role": "user", "content": ...}, {"role": "assistant", ...}, ...]), ' +
+              "sent before the question; the oldest turns are left out when they do not fit the context",
           }),
       ),
     ).check((argv) => {
@@ -50,12 +59,20 @@ export const AskCommand: CommandModule<object, AskCommandOptions> = {
       return true;
     }),
   async handler(argv) {
+    // a bad history file is refused before a server is started for it
+    const history = argv.history === undefined ? [] : readHistoryFile(argv.history);
     const active = activeServerFrom(argv);
     const server = await active.ensureRunning(printStep, { force: argv.force });
-    const messages: ChatMessage[] = [
+    const conversation: ChatMessage[] = [
       ...(argv.system ? [{ role: "system" as const, content: argv.system }] : []),
+      ...history,
       { role: "user", content: argv.prompt },
     ];
+    const context = servedContext(server);
+    const { messages, droppedTurns } =
+      history.length === 0 || context === undefined
+        ? { messages: conversation, droppedTurns: 0 }
+        : await fitHistory(conversation, context - argv["max-tokens"], serverPromptCounter(server));
     // Ctrl-C stops the answer, keeps what arrived, and leaves the server running for the next question; the abort
     // closes the connection, which is what makes llama-server stop generating
     const stop = new AbortController();
@@ -70,6 +87,8 @@ export const AskCommand: CommandModule<object, AskCommandOptions> = {
     process.stderr.write(
       `kvsplit: ${server.profileName} · ${stats.completionTokens} tokens · ` +
         `${stats.tokensPerSecond.toFixed(1)} tokens/s · first token after ${Math.round(stats.timeToFirstTokenMs)} ms` +
+        `${stats.promptTokens === undefined ? "" : ` · prompt ${stats.promptTokens} tokens`}` +
+        `${droppedTurns > 0 ? ` · ${droppedTurns} earlier turn${droppedTurns === 1 ? "" : "s"} left out to fit the context` : ""}` +
         `${answer.finishReason === "cancelled" ? " · stopped" : ""}` +
         `${answer.finishReason === "length" ? ` · ${lengthCut(stats.completionTokens, argv["max-tokens"], server.args)}` : ""}\n`,
     );

@@ -1,7 +1,7 @@
-import type { ChatMessage } from "@kvsplit/tuner/client/types";
-import { withApiKey } from "@kvsplit/tuner/client/authorizedFetch";
-import { requestServer } from "@kvsplit/tuner/client/request";
-import type { ServerState } from "@kvsplit/tuner/server/types";
+import type { ChatMessage } from "./types.ts";
+import { withApiKey } from "./authorizedFetch.ts";
+import { requestServer } from "./request.ts";
+import type { ServerState } from "../server/types.ts";
 
 /** How many tokens the prompt for `messages` takes, as the server will build it. */
 export type PromptCounter = (messages: ChatMessage[]) => Promise<number>;
