@@ -38,6 +38,8 @@ describe("profileToLlamaArgs", () => {
       "-ctk q8_0 -ctv q4_0",
       "-ctk q4_0 -ctv q8_0",
       "-ctk q4_0 -ctv q4_0",
+      "-ctk q8_0 -ctv iq3_nl",
+      "-ctk q8_0 -ctv iq2_nl",
     ]);
   });
 });

@@ -43,7 +43,17 @@ describe("ProfileStore", () => {
     writeFileSync(join(store.directory, "alpha.json.tmp-1-abc"), "{");
 
     const { profiles, invalid } = store.list();
-    expect(profiles.map((p) => p.name)).toEqual(["f16", "k8v8", "k8v4", "k4v8", "k4v4", "k8v3", "k8v2", "alpha", "zeta"]);
+    expect(profiles.map((p) => p.name)).toEqual([
+      "f16",
+      "k8v8",
+      "k8v4",
+      "k4v8",
+      "k4v4",
+      "k8v3",
+      "k8v2",
+      "alpha",
+      "zeta",
+    ]);
     expect(invalid.map((f) => f.path)).toEqual(
       ["broken.json", "k8v4.json", "renamed.json", "wrong.json"].map((f) => join(store.directory, f)),
     );

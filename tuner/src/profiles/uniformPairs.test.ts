@@ -14,6 +14,8 @@ describe("uniform pairs", () => {
       "q8_0/q4_0",
       "q4_0/q8_0",
       "q4_0/q4_0",
+      "q8_0/iq3_nl",
+      "q8_0/iq2_nl",
     ]);
   });
 });

@@ -32,7 +32,7 @@ export const uniformPairs: readonly UniformPair[] = [
     name: "k8v3",
     k: "q8_0",
     v: "iq3_nl",
-    description: "8-bit keys, 3-bit values (iq3_nl, 3.25 bits): 0.88x k8v4's memory",
+    description: "8-bit keys, 3-bit values (iq3_nl, 3.25 bits): 0.90x k8v4's memory",
   },
   {
     name: "k8v2",

@@ -31,14 +31,17 @@ async function perplexity(cacheArgs: string[]) {
 const all = (type: string) => Array.from({ length: 18 }, () => type).join(",");
 
 describe("per-layer K/V cache types on Gemma 3 270M", () => {
-  it.each(["f16", "q8_0", "q4_0", "iq3_nl", "iq2_nl"])("naming %s for every layer equals the uniform -ctk/-ctv run", async (type) => {
-    const uniform = await perplexity(["-ctk", type, "-ctv", type]);
-    const perLayer = await perplexity(["--cache-type-k-layers", all(type), "--cache-type-v-layers", `0-17:${type}`]);
-    expect(perLayer.ppl).toBe(uniform.ppl);
-    expect(perLayer.chunkPpl).toEqual(uniform.chunkPpl);
-    expect(perLayer.kv).toEqual(uniform.kv);
-    expect(new Set(perLayer.kv.layers.map((l) => `${l.typeK}/${l.typeV}`))).toEqual(new Set([`${type}/${type}`]));
-  });
+  it.each(["f16", "q8_0", "q4_0", "iq3_nl", "iq2_nl"])(
+    "naming %s for every layer equals the uniform -ctk/-ctv run",
+    async (type) => {
+      const uniform = await perplexity(["-ctk", type, "-ctv", type]);
+      const perLayer = await perplexity(["--cache-type-k-layers", all(type), "--cache-type-v-layers", `0-17:${type}`]);
+      expect(perLayer.ppl).toBe(uniform.ppl);
+      expect(perLayer.chunkPpl).toEqual(uniform.chunkPpl);
+      expect(perLayer.kv).toEqual(uniform.kv);
+      expect(new Set(perLayer.kv.layers.map((l) => `${l.typeK}/${l.typeV}`))).toEqual(new Set([`${type}/${type}`]));
+    },
+  );
 
   it("a profile that differs in one layer gives a different perplexity", async () => {
     const uniform = await perplexity(["-ctk", "q8_0", "-ctv", "q8_0"]);
