@@ -13,6 +13,11 @@ const typeByBits: Record<string, KvType> = {
   "2": "iq2_nl",
 };
 
+const widestFirst = Object.keys(typeByBits).sort((a, b) => Number(b) - Number(a));
+
+/** The bit widths `--kvq-key/--kvq-val` take, as their help lists them: "16, 8, 6, 5, 4, 3, 2". */
+export const kvBitsList = widestFirst.join(", ");
+
 /** `--k q8_0`, `--types q8_0,q4_0`: one cache type name, refused naming the flag and the allowed names. */
 export function parseKvType(flag: string, given: string): KvType {
   const parsed = kvTypeSchema.safeParse(given);
@@ -23,7 +28,10 @@ export function parseKvType(flag: string, given: string): KvType {
 /** `--kvq-key 8`: a bit width, refused naming the flag and the allowed widths. */
 export function kvTypeFromBits(flag: string, bits: string | number): KvType {
   const type = typeByBits[String(bits)];
-  if (!type) throw new InvalidKvBitsError(flag, String(bits));
+  if (!type) {
+    const valid = widestFirst.map((width) => `${width} (${typeByBits[width]})`).join(", ");
+    throw new InvalidKvBitsError(flag, String(bits), valid);
+  }
   return type;
 }
 

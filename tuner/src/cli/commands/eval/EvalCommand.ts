@@ -6,7 +6,7 @@ import { measureRetrieval } from "../../../eval/retrieval.ts";
 import { buildLabel } from "../../../native/buildInfo.ts";
 import { profileToLlamaArgs } from "../../../profiles/args.ts";
 import { loadProfileRef } from "../../../profiles/load.ts";
-import { kvTypeFromBits, parseKvType, uniformProfile } from "../../kvFlags.ts";
+import { kvBitsList, kvTypeFromBits, parseKvType, uniformProfile } from "../../kvFlags.ts";
 import { prepareMeasurement, withMeasurementOptions, type MeasurementOptions } from "../../measurementOptions.ts";
 import { createProgressBar } from "../../ui/progress.ts";
 import { formatEvalTable, type EvalReport } from "../../ui/evalTable.ts";
@@ -38,13 +38,13 @@ export const EvalCommand: CommandModule<object, EvalCommandOptions> = {
       .option("kvqKey", {
         alias: "kvq-key",
         type: "number",
-        description: "K cache bits: 16, 8, 6, 5, 4",
+        description: `K cache bits: ${kvBitsList}`,
         group: "Setting:",
       })
       .option("kvqVal", {
         alias: "kvq-val",
         type: "number",
-        description: "V cache bits: 16, 8, 6, 5, 4",
+        description: `V cache bits: ${kvBitsList}`,
         group: "Setting:",
       })
       .option("passkey", {
