@@ -1,5 +1,5 @@
 import type { RetrievalScore } from "../eval/retrieval.ts";
-import type { BenchReport, BenchRow } from "./types.ts";
+import type { BenchQuality, BenchReport, BenchRow } from "./types.ts";
 
 const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(2);
 const signed = (n: number, digits: number) => (Number.isNaN(n) ? "n/a" : `${n >= 0 ? "+" : ""}${n.toFixed(digits)}`);
@@ -19,10 +19,16 @@ function maxContextCell(row: BenchRow): string {
   return `${max.measuredCtx} / ${max.formula.ctx}${capped}`;
 }
 
+/** "+0.68% [+0.13, +1.24]": the estimate and its 95% interval. */
+const deltaPplPctCell = (q: BenchQuality) =>
+  `${signed(q.deltaPplPct, 2)}% [${signed(q.deltaPplPctInterval[0], 2)}, ${signed(q.deltaPplPctInterval[1], 2)}]`;
+const meanKldCell = (q: BenchQuality) =>
+  `${q.meanKld.toFixed(5)} [${q.meanKldInterval[0].toFixed(5)}, ${q.meanKldInterval[1].toFixed(5)}]`;
+
 function longCell(row: BenchRow, ctx: number, measure: "deltaPplPct" | "meanKld"): string {
   const long = row.longContext.find((q) => q.ctx === ctx);
   if (!long) return "n/a";
-  return measure === "deltaPplPct" ? `${signed(long.deltaPplPct, 2)}%` : long.meanKld.toFixed(5);
+  return measure === "deltaPplPct" ? deltaPplPctCell(long) : meanKldCell(long);
 }
 
 const retrievalCell = (score: RetrievalScore | undefined) =>
@@ -44,10 +50,10 @@ export function benchTable(report: BenchReport): { header: string[]; rows: strin
     ...(withMaxContext ? [`max ctx @${mib(kvMemoryLimitBytes)} MiB (server / formula)`] : []),
     `saving @${ctxLabel(savingCtx)}`,
     "ΔPPL",
-    "ΔPPL %",
-    "KLD",
+    "ΔPPL % [95%]",
+    "KLD [95%]",
     "top-1",
-    ...longContexts.flatMap((ctx) => [`ΔPPL % @${ctxLabel(ctx)}`, `KLD @${ctxLabel(ctx)}`]),
+    ...longContexts.flatMap((ctx) => [`ΔPPL % @${ctxLabel(ctx)} [95%]`, `KLD @${ctxLabel(ctx)} [95%]`]),
     ...passkey.lengths.map((length) => `passkey @${ctxLabel(length)}`),
     ...speedTest.depths.flatMap((d) => [
       `pp${speedTest.promptTokens} @d${d} t/s (vs f16)`,
@@ -60,8 +66,8 @@ export function benchTable(report: BenchReport): { header: string[]; rows: strin
     ...(withMaxContext ? [maxContextCell(row)] : []),
     `${row.savingPct[savingCtx]!.toFixed(1)}%`,
     signed(row.quality.deltaPpl, 4),
-    `${signed(row.quality.deltaPplPct, 2)}%`,
-    row.quality.meanKld.toFixed(5),
+    deltaPplPctCell(row.quality),
+    meanKldCell(row.quality),
     `${(row.quality.top1Agreement * 100).toFixed(1)}%`,
     ...longContexts.flatMap((ctx) => [longCell(row, ctx, "deltaPplPct"), longCell(row, ctx, "meanKld")]),
     ...passkey.lengths.map((length) => retrievalCell(row.retrieval.find((r) => r.lengthTokens === length))),

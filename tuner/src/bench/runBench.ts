@@ -172,5 +172,7 @@ function qualityOf(result: EvalResult): BenchRow["quality"] {
     deltaPplPct: result.deltaPplPct,
     meanKld: result.meanKld,
     top1Agreement: result.top1Agreement,
+    deltaPplPctInterval: result.paired.deltaPplPctInterval,
+    meanKldInterval: result.paired.meanKldInterval,
   };
 }

@@ -1,13 +1,20 @@
 import type { RetrievalScore } from "../eval/retrieval.ts";
+import type { Interval } from "../eval/pairedQuality.ts";
 import type { EvalResult } from "../eval/types.ts";
 import type { SpeedPoint } from "./llamaBench.ts";
 import type { MaxContextMeasurement } from "./maxContext.ts";
 
-/** Quality against f16 at one long context: each chunk's second half scored with the first half as context. */
-export interface LongContextQuality extends Pick<
+/** Quality against f16: point estimates and their 95% intervals from the paired per-token differences. */
+export interface BenchQuality extends Pick<
   EvalResult,
   "ppl" | "pplBase" | "deltaPpl" | "deltaPplPct" | "meanKld" | "top1Agreement"
 > {
+  deltaPplPctInterval: Interval;
+  meanKldInterval: Interval;
+}
+
+/** Quality against f16 at one long context: each chunk's second half scored with the first half as context. */
+export interface LongContextQuality extends BenchQuality {
   ctx: number;
   chunks: number;
 }
@@ -19,7 +26,7 @@ export interface BenchRow {
   kvBytes: Record<number, number>;
   /** share of the f16 row's bytes saved, by context size, in percent */
   savingPct: Record<number, number>;
-  quality: Pick<EvalResult, "ppl" | "pplBase" | "deltaPpl" | "deltaPplPct" | "meanKld" | "top1Agreement">;
+  quality: BenchQuality;
   /** the same measures at each long context of the run */
   longContext: LongContextQuality[];
   /** passkey retrieval at each length of the run */

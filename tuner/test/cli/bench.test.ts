@@ -88,7 +88,19 @@ describe("tuner bench", () => {
 
     const markdown = readFileSync(join(out, "report.md"), "utf8");
     expect(markdown).toContain("| K/V | KV MiB @4K | KV MiB @32K | max ctx @16.00 MiB (server / formula) |");
-    expect(markdown).toContain("| ΔPPL % @512 | KLD @512 | passkey @64K |");
+    expect(markdown).toContain("| ΔPPL % @512 [95%] | KLD @512 [95%] | passkey @64K |");
+    // every quality cell carries its interval, and the interval holds the estimate
+    for (const x of [...report.rows.map((r) => r.quality), ...report.rows.map((r) => r.longContext[0]!)]) {
+      const [low, high] = x.deltaPplPctInterval;
+      expect(low).toBeLessThanOrEqual(x.deltaPplPct);
+      expect(high).toBeGreaterThanOrEqual(x.deltaPplPct);
+      expect(x.meanKldInterval[0]).toBeLessThanOrEqual(x.meanKld);
+      expect(x.meanKldInterval[1]).toBeGreaterThanOrEqual(x.meanKld);
+    }
+    const k8v4Quality = row("k8v4").quality;
+    expect(markdown).toContain(
+      `${k8v4Quality.deltaPplPct >= 0 ? "+" : ""}${k8v4Quality.deltaPplPct.toFixed(2)}% [${k8v4Quality.deltaPplPctInterval[0] >= 0 ? "+" : ""}${k8v4Quality.deltaPplPctInterval[0].toFixed(2)}, `,
+    );
     expect(markdown).toContain("- passkey @64K: not asked, beyond the model's training context");
     expect(markdown).toContain("gemma-3-270m-q4_k_m.gguf");
     expect(readFileSync(join(out, "chart.svg"), "utf8")).toContain("<svg");

@@ -43,7 +43,7 @@ const intList = (name: string) => (values: (string | number)[]) =>
 
 export const BenchCommand: CommandModule<object, BenchCommandOptions> = {
   command: "bench",
-  describe: "Memory, quality and speed of f16, K8V8, K8V4, K4V8, K4V4 and any profile, measured in one run",
+  describe: `Memory, quality and speed of ${builtinProfiles.map((profile) => profile.name.toUpperCase().replace("F16", "f16")).join(", ")} and any profile, measured in one run`,
   builder: (yargs) =>
     withMeasurementOptions(yargs, {
       chunks: 8,
