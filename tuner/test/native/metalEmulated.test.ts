@@ -80,8 +80,7 @@ describe("FLASH_ATTN_EXT decode on the emulated Metal device matches the CPU bac
     it.each([
       [
         "iq3_nl's high bit ignored",
-        (source: string) =>
-          source.replace("const uint8_t qh = xb->qh[l/2] >> 4*(l%2);", "const uint8_t qh = 0;"),
+        (source: string) => source.replace("const uint8_t qh = xb->qh[l/2] >> 4*(l%2);", "const uint8_t qh = 0;"),
         "q8_0/iq3_nl/128/1000",
       ],
       [

@@ -42,14 +42,20 @@ describe("Metal iq3_nl/iq2_nl block codecs equal ggml's CPU reference (patch 002
         "indices taken for the fp32 scale, not the scale as stored in fp16",
         "quantize.h",
         (source: string) =>
-          source.replace("const float id = ds != 0.0f ? 1.0f/ds : 0.0f;", "const float id = d != 0.0f ? 1.0f/d : 0.0f;"),
+          source.replace(
+            "const float id = ds != 0.0f ? 1.0f/ds : 0.0f;",
+            "const float id = d != 0.0f ? 1.0f/d : 0.0f;",
+          ),
         /FAIL iq2_nl: block \d+ of 20000 differs from quantize_row_iq2_nl_ref/,
       ],
       [
         "iq3_nl's high bits read from the wrong half of qh",
         "dequantize.h",
         (source: string) =>
-          source.replace("const uint8_t qh = xb->qh[l/2] >> 4*(l%2);", "const uint8_t qh = xb->qh[(l/2)%4] >> 4*(l%2);"),
+          source.replace(
+            "const uint8_t qh = xb->qh[l/2] >> 4*(l%2);",
+            "const uint8_t qh = xb->qh[(l/2)%4] >> 4*(l%2);",
+          ),
         /FAIL iq3_nl: dequantize_iq3_nl, block \d+ value \d+/,
       ],
     ])("%s: the check fails, naming the type", async (bug, file, inject, expected) => {
