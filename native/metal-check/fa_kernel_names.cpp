@@ -30,7 +30,7 @@ const head_sizes k_head_sizes[] = {
 
 const ggml_type k_types[] = {
     GGML_TYPE_F32, GGML_TYPE_F16, GGML_TYPE_BF16, GGML_TYPE_Q8_0, GGML_TYPE_Q5_1,
-    GGML_TYPE_Q5_0, GGML_TYPE_Q4_1, GGML_TYPE_Q4_0, GGML_TYPE_IQ4_NL,
+    GGML_TYPE_Q5_0, GGML_TYPE_Q4_1, GGML_TYPE_Q4_0, GGML_TYPE_IQ4_NL, GGML_TYPE_IQ3_NL, GGML_TYPE_IQ2_NL,
 };
 
 // batch sizes around the vec (< 20) and dequantize-to-F16 (>= 32) thresholds and the tuning buckets

@@ -12,6 +12,8 @@ import { runEmulatedFlashAttn } from "./metalEmulated.ts";
 // Metal builds the kernels with fast math and accumulates in half, so equality is not expected.
 // K/V lengths 1000 and 300 are not multiples of the kernel's chunk: the host adds the padding kernel.
 // 4096: long enough for 2 simdgroups per threadgroup (the executor runs them skewed, see executor/fibers.h).
+// Patch 0022: iq3_nl and iq2_nl V (blocks of 64, read by the vec kernel as 16 groups of 4) with K q8_0, f16 or the
+// same type.
 const decodeCases = [
   "q8_0/q4_0/128/512",
   "q4_0/q8_0/128/1000",
@@ -19,9 +21,12 @@ const decodeCases = [
   "q5_1/q4_1/256/300",
   "q8_0/q8_0/128/512",
   "q8_0/q4_0/128/4096",
+  "q8_0/iq3_nl/128/1000",
+  "q8_0/iq2_nl/256/300",
+  "iq3_nl/iq3_nl/64/512",
 ];
 
-describe("FLASH_ATTN_EXT decode on the emulated Metal device matches the CPU backend (patch 0009)", () => {
+describe("FLASH_ATTN_EXT decode on the emulated Metal device matches the CPU backend (patches 0009, 0022)", () => {
   it("runs every case through the host code's dispatches and matches", async () => {
     const run = await runEmulatedFlashAttn(decodeCases);
     expect(run.exitCode, run.output).toBe(0);
@@ -66,6 +71,39 @@ describe("FLASH_ATTN_EXT decode on the emulated Metal device matches the CPU bac
       expect(run.cases).toHaveLength(1);
       expect(run.cases[0]).toMatchObject({ ok: false, k: "q8_0", v: "q4_0" });
       // memory read past V's rows or before it was written: a NaN error, or a large one
+      const { nmse } = run.cases[0]!;
+      expect(Number.isNaN(nmse) || nmse > 5e-4, `NMSE ${nmse}`).toBe(true);
+    });
+
+    // the iq3_nl/iq2_nl decoders (kernels/dequantize.h): K/V are quantized by ggml's CPU code, so a Metal decoder
+    // that reads the block differently from ggml's shows up as a wrong V
+    it.each([
+      [
+        "iq3_nl's high bit ignored",
+        (source: string) => source.replace("const uint8_t qh = xb->qh[l/2] >> 4*(l%2);", "const uint8_t qh = 0;"),
+        "q8_0/iq3_nl/128/1000",
+      ],
+      [
+        "iq2_nl reads the first half of a block's quants for both halves",
+        (source: string) =>
+          source.replace(
+            /(dequantize_iq2_nl_4[\s\S]*?)device const uint8_t \* qs = xb->qs \+ 8\*\(l\/8\) \+ 4\*\(l%2\);/,
+            "$1device const uint8_t * qs = xb->qs + 4*(l%2);",
+          ),
+        "q8_0/iq2_nl/256/300",
+      ],
+    ])("%s: the case fails, naming its pair", async (_bug, inject, emulatedCase) => {
+      const copy = copyGgmlMetalTree(patchedGgmlMetalDir(), join(root, emulatedCase.replaceAll("/", "-")));
+      const header = join(copy, "kernels", "dequantize.h");
+      const source = readFileSync(header, "utf8");
+      const broken = inject(source);
+      expect(broken).not.toBe(source);
+      writeFileSync(header, broken);
+      const run = await runEmulatedFlashAttn([emulatedCase], copy);
+      expect(run.exitCode).toBe(1);
+      expect(run.cases).toHaveLength(1);
+      const [k, v] = emulatedCase.split("/");
+      expect(run.cases[0]).toMatchObject({ ok: false, k, v });
       const { nmse } = run.cases[0]!;
       expect(Number.isNaN(nmse) || nmse > 5e-4, `NMSE ${nmse}`).toBe(true);
     });

@@ -3,8 +3,11 @@ import { missingKernels, readMetalSources, runMetalCheck, type MetalCheck } from
 
 // No Mac here: native/metal-check/run.sh runs ggml-metal's real host code (supports_op's flash-attention rule, the
 // op encoder, the kernel naming, the tuning lookup) against stubs of its Objective-C half, for every K/V type pair,
-// head size, batch, KV length, mask, sparse mode and Apple GPU. Patch 0009 adds the mixed K/V pairs.
+// head size, batch, KV length, mask, sparse mode and Apple GPU. Patch 0009 adds the mixed K/V pairs, patch 0022
+// iq3_nl and iq2_nl as V with K of the same type, f16 or q8_0.
 const mixable = ["f16", "q8_0", "q5_1", "q5_0", "q4_1", "q4_0"];
+const iqNl = ["iq3_nl", "iq2_nl"];
+const iqNlPartners = (v: string) => [v, "f16", "q8_0"];
 const vecHeadSizes = [
   [32, 32],
   [64, 64],
@@ -18,7 +21,7 @@ const vecHeadSizes = [
   [576, 512],
 ];
 
-describe("Metal flash-attention kernels for every K/V pair the host accepts (patch 0009)", () => {
+describe("Metal flash-attention kernels for every K/V pair the host accepts (patches 0009, 0022)", () => {
   let check: MetalCheck;
   let sources: string[];
 
@@ -47,11 +50,35 @@ describe("Metal flash-attention kernels for every K/V pair the host accepts (pat
     expect(refused).toEqual([]);
   });
 
-  it("keeps f32, bf16 and iq4_nl both-or-neither, and refuses head sizes without kernels", () => {
+  it("accepts iq3_nl and iq2_nl V with K of the same type, f16 or q8_0 at every head size of whole 64-blocks", () => {
+    const refused = [];
+    for (const v of iqNl) {
+      for (const k of iqNlPartners(v)) {
+        for (const [dk, dv] of vecHeadSizes.filter(([dk, dv]) => dk! % 64 === 0 && dv! % 64 === 0)) {
+          const verdict = check.support.find((s) => s.k === k && s.v === v && s.dk === dk && s.dv === dv);
+          if (verdict?.supported !== true) refused.push(`${k}/${v} ${dk}/${dv}: ${String(verdict?.supported)}`);
+        }
+      }
+    }
+    expect(refused).toEqual([]);
+    // the decode kernel of a pair and the prompt route's dequantizer are among the names the host asks for
+    for (const name of [
+      "kernel_flash_attn_ext_vec_q8_0_iq3_nl_dk128_dv128",
+      "kernel_flash_attn_ext_vec_iq2_nl_dk256_dv256",
+      "kernel_flash_attn_ext_kv_iq3_nl_f16",
+      "kernel_flash_attn_ext_kv_iq2_nl_f16",
+    ]) {
+      expect(check.kernels).toContain(name);
+    }
+  });
+
+  it("keeps f32, bf16 and iq4_nl both-or-neither, iq3_nl/iq2_nl to their pairs, and refuses head sizes without kernels", () => {
+    const iqNlPair = (k: string, v: string) => iqNl.includes(v) && iqNlPartners(v).includes(k);
     const wronglyAccepted = check.support.filter(
       (s) =>
         s.supported !== false &&
-        ((s.k !== s.v && (!mixable.includes(s.k) || !mixable.includes(s.v))) ||
+        ((s.k !== s.v && !iqNlPair(s.k, s.v) && (!mixable.includes(s.k) || !mixable.includes(s.v))) ||
+          (iqNl.includes(s.k) && !iqNlPair(s.k, s.v)) ||
           s.k === "iq4_nl" ||
           (s.dk === 128 && s.dv === 64) ||
           s.dk === 160),
