@@ -39,7 +39,12 @@ settings=(
     "q4_1-q4_1|q4_1|q4_1|"
     "f16-q4_0|f16|q4_0|"
     "mix|q8_0|q4_0|-ctkl 0-7:q8_0,8-15:q5_1 -ctvl 0-7:q4_0,8-15:q5_0"
+    "q8_0-iq3_nl|q8_0|iq3_nl|"
+    "q8_0-iq2_nl|q8_0|iq2_nl|"
 )
+# the 3.25- and 2.25-bit types (patches 0018, CPU, and 0021, CUDA): stock has no CUDA kernels for them, so they are
+# benchmarked on the patched build only
+lowbit() { [[ "$1" == iq3_nl || "$1" == iq2_nl ]]; }
 depths="0,8192,32768"
 reps="${KVSPLIT_BENCH_REPS:-5}"
 
@@ -138,9 +143,15 @@ stage_test() {
     local b
     for b in patched stock; do
         [ -f "$logs/test-backend-ops-$b.log" ] && continue
-        record "$logs/test-backend-ops-$b.log" "$work/bin-$b/test-backend-ops" -o FLASH_ATTN_EXT -b CUDA0 ||
+        # the cache writes too: SET_ROWS and CPY into every cache type, iq3_nl and iq2_nl (patch 0020) included
+        record "$logs/test-backend-ops-$b.log" "$work/bin-$b/test-backend-ops" -o FLASH_ATTN_EXT,SET_ROWS,CPY -b CUDA0 ||
             say "test-backend-ops ($b) failed: its log says which cases"
         tail -n 3 "$logs/test-backend-ops-$b.log"
+        # the new types' cases must have run on the GPU, not been skipped as unsupported
+        local t
+        for t in iq3_nl iq2_nl; do
+            say "$b: $t cases OK: FLASH_ATTN_EXT $(grep -c "FLASH_ATTN_EXT(.*$t.*OK" "$logs/test-backend-ops-$b.log"), SET_ROWS $(grep -c "SET_ROWS(.*type_dst=$t.*OK" "$logs/test-backend-ops-$b.log"), CPY $(grep -c "CPY(.*type_dst=$t.*OK" "$logs/test-backend-ops-$b.log"); not supported: $(grep -c "$t.*not supported" "$logs/test-backend-ops-$b.log")"
+        done
         [ "${KVSPLIT_TEST_STOCK:-0}" = 1 ] || break
     done
 }
@@ -197,6 +208,7 @@ stage_bench() {
     for s in "${settings[@]}"; do
         IFS='|' read -r name k v extra <<<"$s"
         for b in stock patched; do
+            [ "$b" = stock ] && { lowbit "$k" || lowbit "$v"; } && continue
             local out="$logs/bench-$b-$name"
             [ -f "$out.json" ] && continue
             # shellcheck disable=SC2086 # extra is a list of arguments
