@@ -235,7 +235,7 @@ stage_bench() {
         IFS='|' read -r name k v extra <<<"$s"
         [ "$only" = ",," ] || [[ "$only" == *",$name,"* ]] || continue
         for b in stock patched; do
-            [ "$b" = stock ] && { lowbit "$k" || lowbit "$v"; } && continue
+            [ "$b" = stock ] && { lowbit "$k" || lowbit "$v" || [ ! -x "$work/bin-stock/llama-bench" ]; } && continue
             local out="$logs/bench-$b-$name"
             [ -f "$out.json" ] && continue
             # shellcheck disable=SC2086 # extra is a list of arguments
