@@ -195,7 +195,7 @@ stage_ppl() {
 # iq3_nl and iq2_nl V (patch 0021) end to end, rotation included: the GPU must agree with the CPU within noise, in
 # prompt batches (K/V converted to f16 for the mma kernel) and in decode (-ub 1: the vector kernel)
 stage_lowbit() {
-    local text="$work/random-words.txt" v
+    local text="$work/random-words.txt" v run
     random_words "$text"
     for v in iq3_nl iq2_nl; do
         local kv=(-ctk q8_0 -ctv "$v") name="q8_0-$v"
