@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Decode and prompt speed of quantized and mixed K/V caches against f16 on an NVIDIA GPU, stock vs patched
 # (the native CUDA patches, by default all of them: 0012, fewer instructions per quantized row, and 0013, the vector
-# flash-attention kernel serving all query heads of a K/V head from one block), with the FLASH_ATTN_EXT tests and
-# the GPU perplexity checks.
+# flash-attention kernel serving all query heads of a K/V head from one block, ..., and 0021, the iq3_nl and iq2_nl
+# cache types), with the FLASH_ATTN_EXT, SET_ROWS and CPY tests and the GPU perplexity checks.
 #
 # "stock" is the tree with every native patch but those, "patched" the same tree with them: both are built with
 # CUDA, sm_90 and GGML_CUDA_FA_ALL_QUANTS=ON (native/build.sh's choice when nvcc exists). The patched build reuses
@@ -12,10 +12,13 @@
 #   bench/gpu/cuda-decode-speed.sh prepare [PATCH...] here: stock source + PATCHes -> .tmp/cuda-decode/ (to carry)
 #                                                    PATCHes default to every native/patches/*-cuda-*.patch
 #   bench/gpu/cuda-decode-speed.sh run WORK STAGE... on the GPU machine; STAGE: build, model, build+model (both at
-#                                                    once), test, ppl, profile, bench, rot, pairs, sweep, all (=
-#                                                    every stage but pairs, in that order). Logs in WORK/logs/.
+#                                                    once), test, ppl, lowbit (iq3_nl/iq2_nl V, GPU against CPU
+#                                                    perplexity), profile, bench,
+#                                                    rot, pairs, sweep, all (= every stage but pairs, in that
+#                                                    order). Logs in WORK/logs/.
 #                                                    KVSPLIT_PATCHED_ONLY=1: build only the patched tree (when
 #                                                    the device time left does not cover two builds).
+#                                                    KVSPLIT_BENCH_SETTINGS=a,b: bench only these settings.
 #   bench/gpu/cuda-decode-speed.sh table LOGS        here: LOGS/bench-*.json -> the markdown table (stdout)
 #
 # The GPU machine has no network: the source travels as a tarball, the model is made there by
@@ -39,7 +42,12 @@ settings=(
     "q4_1-q4_1|q4_1|q4_1|"
     "f16-q4_0|f16|q4_0|"
     "mix|q8_0|q4_0|-ctkl 0-7:q8_0,8-15:q5_1 -ctvl 0-7:q4_0,8-15:q5_0"
+    "q8_0-iq3_nl|q8_0|iq3_nl|"
+    "q8_0-iq2_nl|q8_0|iq2_nl|"
 )
+# the 3.25- and 2.25-bit types (patches 0018, CPU, and 0021, CUDA): stock has no CUDA kernels for them, so they are
+# benchmarked on the patched build only
+lowbit() { [[ "$1" == iq3_nl || "$1" == iq2_nl ]]; }
 depths="0,8192,32768"
 reps="${KVSPLIT_BENCH_REPS:-5}"
 
@@ -138,9 +146,15 @@ stage_test() {
     local b
     for b in patched stock; do
         [ -f "$logs/test-backend-ops-$b.log" ] && continue
-        record "$logs/test-backend-ops-$b.log" "$work/bin-$b/test-backend-ops" -o FLASH_ATTN_EXT -b CUDA0 ||
+        # the cache writes too: SET_ROWS and CPY into every cache type, iq3_nl and iq2_nl (patch 0020) included
+        record "$logs/test-backend-ops-$b.log" "$work/bin-$b/test-backend-ops" -o FLASH_ATTN_EXT,SET_ROWS,CPY -b CUDA0 ||
             say "test-backend-ops ($b) failed: its log says which cases"
         tail -n 3 "$logs/test-backend-ops-$b.log"
+        # the new types' cases must have run on the GPU, not been skipped as unsupported
+        local t
+        for t in iq3_nl iq2_nl; do
+            say "$b: $t cases OK: FLASH_ATTN_EXT $(grep -c "FLASH_ATTN_EXT(.*$t.*OK" "$logs/test-backend-ops-$b.log"), SET_ROWS $(grep -c "SET_ROWS(.*type_dst=$t.*OK" "$logs/test-backend-ops-$b.log"), CPY $(grep -c "CPY(.*type_dst=$t.*OK" "$logs/test-backend-ops-$b.log"); not supported: $(grep -c "$t.*not supported" "$logs/test-backend-ops-$b.log")"
+        done
         [ "${KVSPLIT_TEST_STOCK:-0}" = 1 ] || break
     done
 }
@@ -149,9 +163,13 @@ stage_test() {
 # the CPU (-dev none) within noise, and patched with stock. Prompt batches run the mma kernels; -ub 1 runs every token
 # as a decode through the vector kernel, which the patches change (grouped from 8448 K/V rows on this model).
 # The text is random words: the model is random too, so only the comparisons mean anything.
+random_words() { # <file>: the perplexity text, made once
+    [ -f "$1" ] || python3 -c 'import random; r = random.Random(0); w = "the of and to in is was for on that with as by at from".split(); print(" ".join(r.choice(w) for _ in range(20000)))' >"$1"
+}
+
 stage_ppl() {
     local text="$work/random-words.txt" b
-    [ -f "$text" ] || python3 -c 'import random; r = random.Random(0); w = "the of and to in is was for on that with as by at from".split(); print(" ".join(r.choice(w) for _ in range(20000)))' >"$text"
+    random_words "$text"
     ppl() { # <name> <args...>
         [ -f "$logs/ppl-$1.log" ] && return 0
         local name="$1"; shift
@@ -174,6 +192,25 @@ stage_ppl() {
     grep -H "Final estimate" "$logs"/ppl-*.log | sed "s|$logs/||" | tee "$logs/ppl-summary.txt"
 }
 
+# iq3_nl and iq2_nl V (patch 0021) end to end, rotation included: the GPU must agree with the CPU within noise, in
+# prompt batches (K/V converted to f16 for the mma kernel) and in decode (-ub 1: the vector kernel)
+stage_lowbit() {
+    local text="$work/random-words.txt" v run
+    random_words "$text"
+    for v in iq3_nl iq2_nl; do
+        local kv=(-ctk q8_0 -ctv "$v") name="q8_0-$v"
+        for run in "cpu-batch|-dev none -ngl 0 -c 512 --chunks 8" "patched-gpu-batch|-ngl 99 -c 512 --chunks 8" \
+                   "patched-gpu-decode|-ngl 99 -c 16384 --chunks 1 -ub 1"; do
+            local log="$logs/ppl-${run%%|*}-$name.log"
+            [ -f "$log" ] && continue
+            # shellcheck disable=SC2086 # the run's arguments are a list
+            record "$log" "$work/bin-patched/llama-perplexity" -m "$model" -f "$text" -fa on ${run#*|} "${kv[@]}" ||
+                say "llama-perplexity (${run%%|*}, $name) failed: see its log"
+        done
+    done
+    grep -H "Final estimate" "$logs"/ppl-*iq*_nl.log | sed "s|$logs/||" | tee "$logs/ppl-lowbit-summary.txt"
+}
+
 # one decode kernel (a token at depth 32768, layer 1) under Nsight Compute: what bounds it
 stage_profile() {
     command -v ncu >/dev/null || export PATH="$PATH:/usr/local/cuda/bin"
@@ -193,10 +230,12 @@ stage_profile() {
 }
 
 stage_bench() {
-    local b s name k v extra
+    local b s name k v extra only=",${KVSPLIT_BENCH_SETTINGS:-},"
     for s in "${settings[@]}"; do
         IFS='|' read -r name k v extra <<<"$s"
+        [ "$only" = ",," ] || [[ "$only" == *",$name,"* ]] || continue
         for b in stock patched; do
+            [ "$b" = stock ] && { lowbit "$k" || lowbit "$v" || [ ! -x "$work/bin-stock/llama-bench" ]; } && continue
             local out="$logs/bench-$b-$name"
             [ -f "$out.json" ] && continue
             # shellcheck disable=SC2086 # extra is a list of arguments
@@ -240,7 +279,7 @@ stage_sweep() {
 run() {
     work="${1:?usage: run WORK STAGE...}"
     shift
-    [ "$#" -gt 0 ] || die "name a stage: build, model, test, ppl, profile, bench, rot, pairs, sweep or all"
+    [ "$#" -gt 0 ] || die "name a stage: build, model, test, ppl, lowbit, profile, bench, rot, pairs, sweep or all"
     [ -f "$carry/llama.cpp.tar.gz" ] || die "no ${carry#"$repo"/}/llama.cpp.tar.gz: run 'prepare' here and carry .tmp/cuda-decode"
     src="$work/llama.cpp"
     logs="$work/logs"
@@ -261,15 +300,15 @@ run() {
     local stage
     for stage in "$@"; do
         case "$stage" in
-            build|model|test|ppl|profile|bench|rot|pairs|sweep) say "stage $stage"; "stage_$stage" ;;
-            all) for s in build model test ppl profile bench rot sweep; do say "stage $s"; "stage_$s"; done ;;
+            build|model|test|ppl|lowbit|profile|bench|rot|pairs|sweep) say "stage $stage"; "stage_$stage" ;;
+            all) for s in build model test ppl lowbit profile bench rot sweep; do say "stage $s"; "stage_$s"; done ;;
             build+model) # the model is written while the build compiles
                 say "stage model (in the background) and build"
                 stage_model >"$logs/model.log" 2>&1 &
                 local model_pid=$!
                 stage_build
                 wait "$model_pid" || { cat "$logs/model.log"; die "making the model failed"; } ;;
-            *) die "unknown stage '$stage' (build, model, build+model, test, ppl, profile, bench, rot, pairs, sweep, all)" ;;
+            *) die "unknown stage '$stage' (build, model, build+model, test, ppl, lowbit, profile, bench, rot, pairs, sweep, all)" ;;
         esac
     done
 }
