@@ -119,6 +119,16 @@ describe("the sequential decision", () => {
     expect(d.looks).toEqual([32, 64]);
   });
 
+  it("treats a text that runs out as the cap", async () => {
+    const m = measurer(chunksAround(Math.log1p(0.0095), 0.01, 20));
+    const d = await decideSequentially({
+      budget,
+      levels,
+      measure: async (chunks) => m.measure(Math.min(chunks, 20)),
+    });
+    expect(d).toMatchObject({ accepted: false, decidedBy: "cap", looks: [4, 8, 16, 20] });
+  });
+
   it("decides an absolute budget on the same bounds", async () => {
     const m = measurer(chunksAround(Math.log1p(0.007), 0.005));
     // ΔPPL ≤ 0.2 of f16's 20 = 1%

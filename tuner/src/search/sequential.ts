@@ -53,7 +53,8 @@ export interface SequentialOptions<M extends QualityEstimate & { chunks: number 
   levels: number[];
   /**
    * The measurement on the first `chunks` chunks; a measurer reuses what earlier looks measured and may return more
-   * chunks than asked for when they were measured before (its `chunks` says how many it used).
+   * chunks than asked for when they were measured before (its `chunks` says how many it used), and fewer when the
+   * text has no more: that is the cap.
    */
   measure: (chunks: number) => Promise<M>;
   /** asked before each growth: false stops it, and the current look decides as at the cap ("time") */
@@ -73,13 +74,16 @@ export async function decideSequentially<M extends QualityEstimate & { chunks: n
   const looks: number[] = [];
   let level = 0;
   for (;;) {
-    const measurement = await measure(levels[level]!);
+    const asked = levels[level]!;
+    const measurement = await measure(asked);
     looks.push(measurement.chunks);
+    // fewer than asked: the text ran out, which is the cap
+    const exhausted = measurement.chunks < asked;
     // a measurer that had more chunks at hand used them: skip the levels they already cover
     while (level + 1 < levels.length && levels[level + 1]! <= measurement.chunks) level++;
     const next = levels[level + 1];
     const stop: false | "cap" | "time" =
-      next === undefined ? "cap" : options.mayGrow && !options.mayGrow(measurement.chunks, next) ? "time" : false;
+      next === undefined || exhausted ? "cap" : options.mayGrow && !options.mayGrow(measurement.chunks, next) ? "time" : false;
     const verdict = verdictOf(budget, measurement, stop);
     options.onLook?.(measurement, verdict, verdict.kind === "grow" ? next : undefined);
     if (verdict.kind !== "grow")
