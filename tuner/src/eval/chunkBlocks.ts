@@ -5,7 +5,7 @@ import { parseKlDivergence, parseKlRunPerplexity } from "../native/perplexityOut
 import { runNativeTool } from "../native/run.ts";
 import { tempPathFor, writeJsonAtomic } from "../util/atomicFile.ts";
 import { evalCacheKey } from "./cacheKey.ts";
-import { evaluate, type EvaluateOptions } from "./evaluate.ts";
+import { cachedResult, evaluate, type EvaluateOptions } from "./evaluate.ts";
 import { ensureKlBaseline } from "./klBaseline.ts";
 import {
   deltaPplPctOf,
@@ -273,6 +273,15 @@ function coveringPrefix(blocks: ChunkBlock[], chunks: number): ChunkBlock[] {
     }
   }
   return prefix;
+}
+
+/** Whether the first `chunks` chunks of the setting are measured already: measureChunks would run nothing. */
+export function chunksCovered(setup: EvalSetup, setting: KvSetting, chunks: number): boolean {
+  const capacity = knownChunkCapacity(setup);
+  const target = capacity === undefined ? chunks : Math.min(chunks, capacity);
+  const prefix = coveringPrefix(loadBlocks(setup, setting), target);
+  const end = prefix.length ? prefix[prefix.length - 1]!.to : 0;
+  return end >= target || (end === 0 && cachedResult({ ...setup, chunks: target }, setting) !== undefined);
 }
 
 /**
