@@ -64,6 +64,9 @@ export interface ChunkMeasurement {
   measuredChunks: number;
 }
 
+/** tools/perplexity: `if (kld.count < 100) return;` before the summary statistics */
+const minBlockTokens = 100;
+
 const setupKey = (setup: EvalSetup, extra: unknown) => evalCacheKey({ ...setup, chunks: 0 }, extra);
 const cachePath = (setup: EvalSetup, setting: KvSetting) => evalResultPath(setupKey(setup, { blocks: setting.args }));
 const capacityPath = (setup: EvalSetup) => evalResultPath(setupKey(setup, "chunk-capacity"));
@@ -319,7 +322,9 @@ export async function measureChunks(
       block = blockOfResult(result, fromCache ? 0 : result.wallMs);
       cached = fromCache;
     } else {
-      block = await measureBlock(setup, setting, end, target, options);
+      // llama-perplexity prints no summary for fewer than 100 scored tokens: a block is at least that long
+      const minBlock = Math.ceil(minBlockTokens / scoredTokensPerChunk(setup.ctx));
+      block = await measureBlock(setup, setting, end, Math.max(target, end + minBlock), options);
       if ("capacity" in block) {
         return measureChunks(setup, setting, block.capacity, { ...options, prefix: undefined });
       }
@@ -327,7 +332,7 @@ export async function measureChunks(
     measuredChunks = cached ? 0 : block.to - block.from;
     wallMs = block.wallMs;
     saveBlock(setup, setting, block);
-    prefix = coveringPrefix(loadBlocks(setup, setting), target);
+    prefix = coveringPrefix(loadBlocks(setup, setting), block.to);
   }
   return { ...combineBlocks(prefix), wallMs, measuredChunks };
 }
