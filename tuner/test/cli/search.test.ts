@@ -93,7 +93,8 @@ describe("tuner search", () => {
       result = JSON.parse(resumed.stdout);
       const after = studyOf(env)!;
       // the decision phase adds longer measurements to some trials; what was screened stays as it was
-      const screened = (trials: Study["trials"]) => trials.map(({ decision: _decision, ...t }) => t);
+      const screened = (trials: Study["trials"]) =>
+        trials.map(({ decision: _decision, confirmation: _confirmation, ...t }) => t);
       expect(screened(after.trials).slice(0, beforeKill.trials.length)).toEqual(screened(beforeKill.trials));
       expect(readdirSync(join(env.KVSPLIT_CACHE_DIR!, "search")).filter((f) => f.includes(".tmp-"))).toEqual([]);
 
