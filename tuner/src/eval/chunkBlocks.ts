@@ -130,14 +130,30 @@ export function combineBlocks(blocks: ChunkBlock[]): Omit<ChunkMeasurement, "mea
   if (blocks.length === 0) throw new RangeError("no blocks to combine");
   for (let i = 1; i < blocks.length; i++) {
     if (blocks[i]!.from !== blocks[i - 1]!.to)
-      throw new RangeError(`blocks not contiguous: [${blocks[i - 1]!.from}, ${blocks[i - 1]!.to}) then [${blocks[i]!.from}, …)`);
+      throw new RangeError(
+        `blocks not contiguous: [${blocks[i - 1]!.from}, ${blocks[i - 1]!.to}) then [${blocks[i]!.from}, …)`,
+      );
   }
   const tokens = blocks.reduce((s, b) => s + b.tokens, 0);
   const mean = (f: (b: ChunkBlock) => number) => blocks.reduce((s, b) => s + b.tokens * f(b), 0) / tokens;
-  const ratio = pooled(blocks, (b) => b.lnPplRatio, (b) => b.lnPplRatioTokenSe);
-  const kld = pooled(blocks, (b) => b.meanKld, (b) => b.meanKldTokenSe);
-  const ratioSe = pairedSe(ratio.tokenSe, blocks.flatMap((b) => b.chunkLnPplRatio));
-  const kldSe = pairedSe(kld.tokenSe, blocks.flatMap((b) => b.chunkKld));
+  const ratio = pooled(
+    blocks,
+    (b) => b.lnPplRatio,
+    (b) => b.lnPplRatioTokenSe,
+  );
+  const kld = pooled(
+    blocks,
+    (b) => b.meanKld,
+    (b) => b.meanKldTokenSe,
+  );
+  const ratioSe = pairedSe(
+    ratio.tokenSe,
+    blocks.flatMap((b) => b.chunkLnPplRatio),
+  );
+  const kldSe = pairedSe(
+    kld.tokenSe,
+    blocks.flatMap((b) => b.chunkKld),
+  );
   const [lo, hi] = interval(ratio.mean, ratioSe);
   const [kldLo, kldHi] = interval(kld.mean, kldSe);
   const ppl = blocks.length === 1 ? Math.exp(blocks[0]!.lnPpl) : Math.exp(mean((b) => b.lnPpl));
@@ -171,7 +187,8 @@ function readBaseLayout(path: string): BaseLayout {
   try {
     const header = Buffer.alloc(20);
     readSync(fd, header, 0, 20, 0);
-    if (header.toString("latin1", 0, 8) !== "_logits_") throw new Error(`${path} is not a llama-perplexity logits file`);
+    if (header.toString("latin1", 0, 8) !== "_logits_")
+      throw new Error(`${path} is not a llama-perplexity logits file`);
     const nCtx = header.readUInt32LE(8);
     const nVocab = header.readInt32LE(12);
     const nChunk = header.readInt32LE(16);
@@ -190,10 +207,10 @@ function readBaseLayout(path: string): BaseLayout {
 
 function copyRange(from: number, to: number, offset: number, length: number) {
   const buffer = Buffer.alloc(Math.min(length, 64 << 20));
-  for (let done = 0; done < length; ) {
+  for (let done = 0; done < length;) {
     const n = readSync(from, buffer, 0, Math.min(buffer.length, length - done), offset + done);
     if (n <= 0) throw new Error("logits file ended early");
-    for (let written = 0; written < n; ) written += writeSync(to, buffer, written, n - written);
+    for (let written = 0; written < n;) written += writeSync(to, buffer, written, n - written);
     done += n;
   }
 }
@@ -236,14 +253,21 @@ async function measureBlock(
     sliceKlBase(baseline.path, from, to, slice);
     const run = await runNativeTool(
       "llama-perplexity",
-      [...llamaPerplexityArgs({ ...setup, chunks: to - from }, setting.args), "--kl-divergence-base", slice, "--kl-divergence"],
+      [
+        ...llamaPerplexityArgs({ ...setup, chunks: to - from }, setting.args),
+        "--kl-divergence-base",
+        slice,
+        "--kl-divergence",
+      ],
       { signal: options.signal },
     );
     const ppl = parseKlRunPerplexity(run.all);
     const kl = parseKlDivergence(run.all);
     const paired = parsePairedQuality(run.all, scoredTokensPerChunk(setup.ctx));
     if (paired.chunks !== to - from)
-      throw new Error(`llama-perplexity scored ${paired.chunks} chunks of the slice [${from}, ${to}), expected ${to - from}`);
+      throw new Error(
+        `llama-perplexity scored ${paired.chunks} chunks of the slice [${from}, ${to}), expected ${to - from}`,
+      );
     return {
       from,
       to,

@@ -14,7 +14,8 @@ export type Verdict = { kind: "accept" | "reject"; decidedBy: DecidedBy } | { ki
  * `cap` is clipped to it.
  */
 export function chunkLevels(first: number, cap: number): number[] {
-  if (!Number.isInteger(first) || first < 1) throw new RangeError(`first chunk level must be an integer ≥ 1, got ${first}`);
+  if (!Number.isInteger(first) || first < 1)
+    throw new RangeError(`first chunk level must be an integer ≥ 1, got ${first}`);
   if (!Number.isInteger(cap) || cap < 1) throw new RangeError(`chunk cap must be an integer ≥ 1, got ${cap}`);
   const levels: number[] = [];
   for (let n = Math.min(first, cap); n < cap; n *= 2) levels.push(n);
@@ -27,11 +28,7 @@ export function chunkLevels(first: number, cap: number): number[] {
  * otherwise grow, unless this is the last look (`atCap`): then the upper bound decides, and a straddling interval
  * is rejected.
  */
-export function verdictOf(
-  budget: QualityBudget,
-  estimate: QualityEstimate,
-  atCap: false | "cap" | "time",
-): Verdict {
+export function verdictOf(budget: QualityBudget, estimate: QualityEstimate, atCap: false | "cap" | "time"): Verdict {
   if (budgetViolation(budget, estimate) <= 0) return { kind: "accept", decidedBy: "upper-within" };
   if (lowerBoundViolation(budget, estimate) > 0) return { kind: "reject", decidedBy: "lower-over" };
   if (atCap) return { kind: "reject", decidedBy: atCap };
@@ -83,7 +80,11 @@ export async function decideSequentially<M extends QualityEstimate & { chunks: n
     while (level + 1 < levels.length && levels[level + 1]! <= measurement.chunks) level++;
     const next = levels[level + 1];
     const stop: false | "cap" | "time" =
-      next === undefined || exhausted ? "cap" : options.mayGrow && !options.mayGrow(measurement.chunks, next) ? "time" : false;
+      next === undefined || exhausted
+        ? "cap"
+        : options.mayGrow && !options.mayGrow(measurement.chunks, next)
+          ? "time"
+          : false;
     const verdict = verdictOf(budget, measurement, stop);
     options.onLook?.(measurement, verdict, verdict.kind === "grow" ? next : undefined);
     if (verdict.kind !== "grow")

@@ -182,7 +182,10 @@ describe("tuner search", () => {
     // one run of 4 chunks is the same run; 8 grown from 4 combine two runs, up to llama-perplexity's printed digits
     const digits = chunks === 4 ? 6 : 3;
     expect(measured.deltaPplPct).toBeCloseTo(profile.quality.confirmation.deltaPplPct, digits);
-    expect(measured.deltaPplPctInterval[1]).toBeCloseTo(profile.quality.confirmation.deltaPplPctInterval[1], digits - 1);
+    expect(measured.deltaPplPctInterval[1]).toBeCloseTo(
+      profile.quality.confirmation.deltaPplPctInterval[1],
+      digits - 1,
+    );
   });
 
   it("decides sequentially: a straddling interval grows, every decision records its chunks, the report prints them", () => {
