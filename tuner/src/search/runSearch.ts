@@ -94,7 +94,11 @@ export interface SearchOptions {
   /** a second constraint: speed relative to f16 (llama-bench on this machine), e.g. 0.95 */
   minSpeed?: number;
   speedCheck?: SpeedCheck;
-  /** new uncached candidates taken to the decision (each costs up to two long runs; cached ones are free) */
+  /**
+   * per-layer candidates taken to the decision (each costs up to two sequential decisions) before only those measured
+   * before are (uniform pairs always are); counted whether cached or not, so a search on more cached measurements
+   * decides the same candidates
+   */
   maxConfirmations?: number;
   /** false: start the stored study of the same search over instead of continuing it */
   resume?: boolean;
@@ -470,7 +474,9 @@ async function decideAndConfirm(run: SearchRun): Promise<{ best: Trial; confirma
   const model = run.qualityModel(study.trials);
   const candidates = decisionCandidates(study.trials, budget, (t) => run.screenViolation(t, model));
   const limit = options.maxConfirmations ?? 4;
-  let fresh = 0;
+  // per-layer candidates taken to the decision, measured before or not: a search that finds more of them in the
+  // cache (resumed, or started over on the same measurements) must skip the same uncached ones
+  let taken = 0;
   let tooSlow = 0;
   let failedDecision = 0;
   let failedConfirmation = 0;
@@ -505,13 +511,17 @@ async function decideAndConfirm(run: SearchRun): Promise<{ best: Trial; confirma
   };
   for (const trial of candidates) {
     const { setting, cache } = run.settingOf(trial.assignment, `decide #${trial.number}`);
-    // known: both first looks measured before (a resumed search, or another search on the same texts)
-    const known =
-      (trial.decision !== undefined || chunksCovered(run.searchSetup, setting, levels[0]!)) &&
-      (trial.confirmation !== undefined || chunksCovered(run.confirmSetup, setting, levels[0]!));
+    // known: its first looks measured before (a resumed search, or another search on the same texts); the
+    // confirmation's only matters when the decision held
+    const decisionKnown = trial.decision !== undefined || chunksCovered(run.searchSetup, setting, levels[0]!);
+    const confirmationKnown =
+      trial.confirmation !== undefined ||
+      (trial.decision !== undefined && budgetViolation(budget, trial.decision) > 0) ||
+      chunksCovered(run.confirmSetup, setting, levels[0]!);
+    const known = decisionKnown && confirmationKnown;
     // past the limit only candidates whose long runs are already known are considered, and uniform pairs (the floor,
     // which never count towards it)
-    if (fresh >= limit && !known && trial.origin !== "uniform") continue;
+    if (taken >= limit && !known && trial.origin !== "uniform") continue;
     if (minSpeed !== undefined) {
       trial.speed ??= await relativeSpeed(options.facts.path, options.facts.headerHash, options.setup.build, cache, {
         ...run.speedCheck,
@@ -523,7 +533,7 @@ async function decideAndConfirm(run: SearchRun): Promise<{ best: Trial; confirma
         continue;
       }
     }
-    if (!known && trial.origin !== "uniform") fresh++;
+    if (trial.origin !== "uniform") taken++;
     if (!trial.decision) {
       trial.decision = await decide(trial, "search", setting);
       run.store.save(study);
