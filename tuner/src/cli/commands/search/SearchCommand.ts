@@ -178,6 +178,8 @@ export const SearchCommand: CommandModule<object, SearchCommandOptions> = {
       onEvent: (event) => {
         if (event.kind === "phase") {
           phase = event.phase;
+          // the decision phase counts chunks, not trials: a bar of its own, so its ETA is not the trials' pace
+          if (event.phase === "confirm") progress.stop();
           if (!process.stderr.isTTY) process.stderr.write(`search: ${event.detail}\n`);
           return;
         }
