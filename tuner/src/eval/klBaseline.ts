@@ -23,11 +23,14 @@ export function klBaselinePath(setup: EvalSetup): string {
  */
 export async function ensureKlBaseline(
   setup: EvalSetup,
-  options: RunOptions = {},
-): Promise<{ path: string; computed: boolean }> {
+  options: RunOptions & {
+    /** a text with fewer chunks is not an error: the baseline of all it has is kept (under its own chunk count) */
+    upTo?: boolean;
+  } = {},
+): Promise<{ path: string; computed: boolean; chunks: number }> {
   const path = klBaselinePath(setup);
   if (existsSync(path)) {
-    return { path, computed: false };
+    return { path, computed: false, chunks: setup.chunks };
   }
   mkdirSync(evalBaselinesDir(), { recursive: true });
   const temp = tempPathFor(path);
@@ -46,6 +49,11 @@ export async function ensureKlBaseline(
     // and silently scores fewer chunks when the text runs out
     // (a text shorter than two windows may even exit 0 without scoring anything)
     const scored = Number(run.all.match(/calculating perplexity over (\d+) chunks/)?.[1] ?? 0);
+    if (scored < setup.chunks && options.upTo && scored >= 1) {
+      const fewer = klBaselinePath({ ...setup, chunks: scored });
+      renameSync(temp, fewer);
+      return { path: fewer, computed: true, chunks: scored };
+    }
     if (scored < setup.chunks) {
       throw new EvalTextTooShortError(setup.text.name, setup.ctx, setup.chunks, scored);
     }
@@ -53,5 +61,5 @@ export async function ensureKlBaseline(
   } finally {
     rmSync(temp, { force: true });
   }
-  return { path, computed: true };
+  return { path, computed: true, chunks: setup.chunks };
 }

@@ -22,6 +22,9 @@ export interface PairedQuality {
   deltaPplPctInterval: Interval;
   meanKldSe: number;
   meanKldInterval: Interval;
+  /** llama.cpp's per-token standard errors alone (absent in results cached before they were kept) */
+  lnPplRatioTokenSe?: number;
+  meanKldTokenSe?: number;
   /** per chunk, recovered from llama-perplexity's running means */
   chunkLnPplRatio: number[];
   chunkKld: number[];
@@ -81,9 +84,11 @@ export function parsePairedQuality(output: string, tokensPerChunk: number): Pair
   const chunkLnPplRatio = chunkValuesFromRunningMeans(rows.map((r) => Number(r[2])));
   const chunkKld = chunkValuesFromRunningMeans(rows.map((r) => Number(r[3])));
   const lnPplRatio = Number(ratio[1]);
-  const lnPplRatioSe = pairedSe(uncertaintyOf(ratio[2]!), chunkLnPplRatio);
+  const lnPplRatioTokenSe = uncertaintyOf(ratio[2]!);
+  const lnPplRatioSe = pairedSe(lnPplRatioTokenSe, chunkLnPplRatio);
   const meanKld = Number(kld[1]);
-  const meanKldSe = pairedSe(uncertaintyOf(kld[2]!), chunkKld);
+  const meanKldTokenSe = uncertaintyOf(kld[2]!);
+  const meanKldSe = pairedSe(meanKldTokenSe, chunkKld);
   const [lo, hi] = interval(lnPplRatio, lnPplRatioSe);
   const [kldLo, kldHi] = interval(meanKld, meanKldSe);
   return {
@@ -96,5 +101,7 @@ export function parsePairedQuality(output: string, tokensPerChunk: number): Pair
     meanKldInterval: [Math.max(0, kldLo), kldHi],
     chunkLnPplRatio,
     chunkKld,
+    lnPplRatioTokenSe,
+    meanKldTokenSe,
   };
 }

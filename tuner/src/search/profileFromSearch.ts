@@ -1,5 +1,5 @@
 import { basename } from "node:path";
-import type { EvalResult, EvalSetup } from "../eval/types.ts";
+import type { EvalSetup } from "../eval/types.ts";
 import type { ModelFacts } from "../model/gguf.ts";
 import { kvBytesPerToken } from "../model/kvBytes.ts";
 import type { Profile } from "../profiles/schema.ts";
@@ -30,17 +30,6 @@ const quality = (
   chunks,
 });
 
-const confirmationQuality = (r: EvalResult, setup: EvalSetup) =>
-  quality(
-    {
-      ...r,
-      deltaPplPctInterval: r.paired.deltaPplPctInterval,
-      meanKldInterval: r.paired.meanKldInterval,
-    },
-    setup,
-    setup.chunks,
-  );
-
 /** A profile name from the model and the budget: "gemma-3-270m-q4-k-m-1pct". */
 export function defaultProfileName(facts: ModelFacts, budget: QualityBudget): string {
   const stem = basename(facts.fileName, ".gguf")
@@ -66,7 +55,7 @@ export function profileFromSearch(outcome: SearchOutcome, name: string): Profile
     kvBytesPerToken: kvBytesPerToken(facts, outcome.types),
     quality: {
       ...quality(deciding, searchSetup, deciding.chunks),
-      confirmation: confirmationQuality(confirmation, confirmSetup),
+      confirmation: quality(confirmation, confirmSetup, confirmation.chunks),
     },
     budget: {
       maxDeltaPplPct: budget.percent,

@@ -2,19 +2,30 @@ import { join } from "node:path";
 import type { TopLevelSpec } from "vega-lite";
 import { paretoChartName } from "../config.ts";
 import { paretoFront, writeChart } from "../bench/plot.ts";
-import type { EvalResult } from "../eval/types.ts";
 import type { Profile } from "../profiles/schema.ts";
 import { writeFileAtomic } from "../util/atomicFile.ts";
 import { formatSignedPercent } from "../util/format.ts";
 import { budgetViolation, describeBudget } from "./budget.ts";
 import type { KldPrediction, SearchOutcome } from "./runSearch.ts";
-import type { Trial } from "./study.ts";
+import type { Measurement, Trial } from "./study.ts";
 import { decidingMeasurement, k8v4Trial, uniformName } from "./summary.ts";
 
 const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(2);
 const pct = (n: number) => formatSignedPercent(n, 2);
-const withInterval = (m: { deltaPplPct: number; deltaPplPctInterval: [number, number] }) =>
-  `${pct(m.deltaPplPct)} [${pct(m.deltaPplPctInterval[0])}, ${pct(m.deltaPplPctInterval[1])}]`;
+/** ΔPPL with its 95% interval and the chunks it was measured on: "+0.68% [+0.13%, +1.24%] on 16 chunks". */
+export const withInterval = (m: { deltaPplPct: number; deltaPplPctInterval: [number, number]; chunks?: number }) =>
+  `${pct(m.deltaPplPct)} [${pct(m.deltaPplPctInterval[0])}, ${pct(m.deltaPplPctInterval[1])}]` +
+  (m.chunks === undefined ? "" : ` on ${m.chunks} chunk${m.chunks === 1 ? "" : "s"}`);
+
+const decidedByText: Record<NonNullable<Measurement["decidedBy"]>, string> = {
+  "upper-within": "",
+  "lower-over": "",
+  cap: " (cap)",
+  time: " (time limit)",
+};
+/** A sequential decision: the interval on the chunks it ended on, and when it stopped at the cap or the time limit. */
+const decisionCell = (m: Measurement | undefined) =>
+  m ? `${withInterval(m)}${m.decidedBy ? decidedByText[m.decidedBy] : ""}` : "";
 
 /** How well the cost model's KLD matched the measured one: the median ratio and the correlation of the logs. */
 export function predictionFit(predictions: KldPrediction[]): {
@@ -42,10 +53,9 @@ export function searchReportMarkdown(outcome: SearchOutcome, profile: Profile): 
   const { best, confirmation, study, summary, facts, budget } = outcome;
   const minSpeed = outcome.speed?.minSpeed;
   const speedCell = (t: Trial) => (minSpeed === undefined ? "" : ` ${t.speed ? `${t.speed.ratio.toFixed(2)}×` : ""} |`);
-  const row = (name: string, t: Trial, confirmed?: EvalResult) =>
+  const row = (name: string, t: Trial) =>
     `| ${name} | ${mib(t.bytes)} | ${((1 - t.bytes / summary.f16Bytes) * 100).toFixed(1)}% | ${withInterval(t)} | ` +
-    `${t.decision ? withInterval(t.decision) : ""} | ` +
-    `${confirmed ? withInterval({ deltaPplPct: confirmed.deltaPplPct, deltaPplPctInterval: confirmed.paired.deltaPplPctInterval }) : ""} | ` +
+    `${decisionCell(t.decision)} | ${decisionCell(t.confirmation)} | ` +
     `${t.meanKld.toFixed(5)} | ${budgetViolation(budget.given, decidingMeasurement(t)) <= 0 ? "yes" : "no"} |${speedCell(t)}`;
   const k8v4 = k8v4Trial(outcome);
   const versusK8v4 = (below: number) =>
@@ -68,8 +78,10 @@ export function searchReportMarkdown(outcome: SearchOutcome, profile: Profile): 
     "",
     `${describeBudget(budget.given)} at context ${searchSetup.ctx} on ${searchSetup.text.name}, decided on the upper end ` +
       `of a 95% interval of ΔPPL against f16 on the same tokens (${budget.percent.toFixed(3)}% = ΔPPL ${budget.deltaPpl.toFixed(4)} ` +
-      `of f16's PPL ${budget.pplBase.toFixed(3)} there). Screened on ${searchSetup.chunks} chunks of it, undecided candidates ` +
-      `measured on ${decisionSetup.chunks} chunks, the winner confirmed on ${confirmSetup.chunks} chunks of ${confirmSetup.text.name} ` +
+      `of f16's PPL ${budget.pplBase.toFixed(3)} there). Screened on ${searchSetup.chunks} chunks of it; candidates decided ` +
+      `sequentially from ${decisionSetup.chunks} chunks, doubled while the interval straddled the budget, up to ${outcome.maxChunks} ` +
+      `(at the cap the upper bound decides: a straddling interval is rejected), the winner confirmed by the same rule on ` +
+      `${confirmation.chunks} chunks of ${confirmSetup.text.name} ` +
       `(the second half of each chunk of ${searchSetup.ctx} tokens scored). K/V bytes for one sequence of ${study.targetCtx} tokens. ` +
       `${study.trials.length} trials, ${summary.decisions} decided on more tokens, ${(outcome.wallMs / 1000).toFixed(0)} s; ` +
       `model ${facts.fileName}; llama.cpp ${outcome.build.llamaCppTag}+${outcome.build.patchHash.slice(0, 8)}; seed ${outcome.seed}.`,
@@ -77,12 +89,12 @@ export function searchReportMarkdown(outcome: SearchOutcome, profile: Profile): 
     summary.belowK8v4Pct === undefined
       ? ""
       : `${versusK8v4(summary.belowK8v4Pct)} at ${withInterval(decidingMeasurement(best))} ΔPPL on the search half, ` +
-        `confirmation ${withInterval({ deltaPplPct: confirmation.deltaPplPct, deltaPplPctInterval: confirmation.paired.deltaPplPctInterval })}. ${versusUniform}`,
+        `confirmation ${withInterval(confirmation)}. ${versusUniform}`,
     "",
     `| setting | KV MiB | saving vs f16 | ΔPPL screen [95%] | ΔPPL decision [95%] | ΔPPL confirm [95%] | KLD | within budget |${minSpeed === undefined ? "" : " speed vs f16 |"}`,
     `| --- | ---: | ---: | ---: | ---: | ---: | ---: | :---: |${minSpeed === undefined ? "" : " ---: |"}`,
     ...outcome.uniform.map((t) => row(uniformName(t), t)),
-    row(`**${profile.name}**`, best, confirmation),
+    row(`**${profile.name}**`, best),
     "",
     `Cost model: ΔPPL% ≈ ${outcome.qualityModel.pplPctPerKld.toFixed(1)} × KLD, per-token variance of ln(PPL ratio) ≈ ` +
       `${outcome.qualityModel.lnVariancePerKld.toFixed(2)} × KLD (fitted on the screened trials). ` +

@@ -1,8 +1,11 @@
 import { createHash } from "node:crypto";
 import { evalTextPartsDir, searchStudyPath } from "../config.ts";
 import { evalCacheKey } from "../eval/cacheKey.ts";
+import { chunksCovered, measureChunks, type ChunkMeasurement } from "../eval/chunkBlocks.ts";
+import { klBaselinePath } from "../eval/klBaseline.ts";
 import { EvalTextTooShortError } from "../eval/errors/EvalTextTooShortError.ts";
 import { cachedResult, evaluate } from "../eval/evaluate.ts";
+import { existsSync } from "node:fs";
 import { splitEvalText } from "../eval/evalText.ts";
 import { checkKvBytes } from "../eval/kvCheck.ts";
 import { scoredTokensPerChunk } from "../eval/pairedQuality.ts";
@@ -48,6 +51,7 @@ import { EvalTextTooShortToSplitError, NoProfileWithinBudgetError } from "./erro
 import { groupLayers, type LayerGroups } from "./groups.ts";
 import { pairAllowed, probeTypeSupport } from "./probeTypes.ts";
 import { defaultSpeedCheck, relativeSpeed, type SpeedCheck } from "./relativeSpeed.ts";
+import { chunkLevels, decideSequentially, type Verdict } from "./sequential.ts";
 import { StudyStore, type Measurement, type Study, type Trial } from "./study.ts";
 import { decidingMeasurement, summarizeSearch, type SearchSummary } from "./summary.ts";
 
@@ -63,12 +67,20 @@ export const defaultSearchTypes: KvType[] = [
   "iq2_nl",
 ];
 
+/** The most chunks a sequential decision grows to on either half, unless --max-chunks says otherwise. */
+export const defaultMaxChunks = 64;
+
 export interface SearchOptions {
   facts: ModelFacts;
   /** the whole eval text, ctx, screening chunks, build, threads: the search screens on the text's first half */
   setup: EvalSetup;
-  /** chunks for undecided candidates on the search half, and for the confirmation on the second half */
+  /**
+   * chunks a candidate is first decided on, on the search half, and first confirmed on, on the second half; an
+   * interval that straddles the budget is measured on twice as many, and so on up to `maxChunks`
+   */
   decisionChunks: number;
+  /** the most chunks a sequential decision grows to on either half (fewer when the half has fewer); default 64 */
+  maxChunks?: number;
   budget: QualityBudget;
   /** the context the K/V bytes objective is priced at */
   targetCtx: number;
@@ -82,7 +94,11 @@ export interface SearchOptions {
   /** a second constraint: speed relative to f16 (llama-bench on this machine), e.g. 0.95 */
   minSpeed?: number;
   speedCheck?: SpeedCheck;
-  /** new uncached candidates taken to the decision (each costs up to two long runs; cached ones are free) */
+  /**
+   * per-layer candidates taken to the decision (each costs up to two sequential decisions) before only those measured
+   * before are (uniform pairs always are); counted whether cached or not, so a search on more cached measurements
+   * decides the same candidates
+   */
   maxConfirmations?: number;
   /** false: start the stored study of the same search over instead of continuing it */
   resume?: boolean;
@@ -94,7 +110,19 @@ export type SearchPhase = "probe" | "uniform" | "sensitivity" | "greedy" | "tpe"
 
 export type SearchEvent =
   | { kind: "phase"; phase: SearchPhase; detail: string }
-  | { kind: "trial"; trial: Trial; fromCache: boolean; done: number; planned: number };
+  | { kind: "trial"; trial: Trial; fromCache: boolean; done: number; planned: number }
+  | {
+      kind: "look";
+      trial: Trial;
+      half: "search" | "confirm";
+      measurement: Measurement;
+      verdict: Verdict;
+      /** the chunks the next look takes, when it grows */
+      next?: number;
+      /** chunks measured in the decision phase so far, and that plus the most the running decision may still take */
+      done: number;
+      planned: number;
+    };
 
 /** How well the KLD the cost model predicted for a proposed assignment matched the measured one. */
 export interface KldPrediction {
@@ -115,11 +143,13 @@ export interface SearchOutcome {
   groups: LayerGroups;
   types: PerLayerTypes;
   best: Trial;
-  /** the winner on the unseen half, at the decision's size */
-  confirmation: EvalResult;
+  /** the winner on the unseen half, decided by the same sequential rule (its `chunks` is how many it used) */
+  confirmation: Measurement;
   searchSetup: EvalSetup;
   decisionSetup: EvalSetup;
   confirmSetup: EvalSetup;
+  /** the most chunks a decision could grow to */
+  maxChunks: number;
   /** the uniform settings measured in the same run, for the comparison table */
   uniform: Trial[];
   qualityModel: QualityModel;
@@ -133,6 +163,18 @@ function settingFor(types: PerLayerTypes, label: string): { setting: KvSetting; 
   const cache = cacheOfTypes(types);
   return { setting: { label, args: profileToLlamaArgs({ cache }) }, cache };
 }
+
+const fromChunks = (m: ChunkMeasurement): Measurement => ({
+  chunks: m.chunks,
+  deltaPpl: m.deltaPpl,
+  deltaPplPct: m.deltaPplPct,
+  deltaPplPctInterval: m.deltaPplPctInterval,
+  meanKld: m.meanKld,
+  meanKldInterval: m.meanKldInterval,
+  top1Agreement: m.top1Agreement,
+  pplBase: m.pplBase,
+  wallMs: m.wallMs,
+});
 
 const measurementOf = (result: EvalResult, chunks: number, fromCache: boolean): Measurement => ({
   chunks,
@@ -160,6 +202,7 @@ class SearchRun {
   readonly study: Study;
   readonly store: StudyStore;
   readonly speedCheck: SpeedCheck;
+  readonly maxChunks: number;
 
   constructor(
     readonly options: SearchOptions,
@@ -170,6 +213,7 @@ class SearchRun {
     this.searchSetup = { ...setup, text: searchText! };
     this.decisionSetup = { ...this.searchSetup, chunks: options.decisionChunks };
     this.confirmSetup = { ...setup, text: confirmText!, chunks: options.decisionChunks };
+    this.maxChunks = Math.max(options.decisionChunks, options.maxChunks ?? defaultMaxChunks);
     this.types = support.types;
     this.allowed = support.allowed;
     this.tied = this.types.some((k) => this.types.some((v) => !this.allowed(k, v)));
@@ -180,7 +224,9 @@ class SearchRun {
         JSON.stringify({
           eval: evalCacheKey(this.searchSetup, "search"),
           decisionChunks: options.decisionChunks,
-          measure: "paired-95",
+          // decisions grow while the interval straddles the budget: a study decided on a fixed size is not resumed
+          measure: "paired-95-sequential",
+          maxChunks: this.maxChunks,
           groups: this.groups,
           targetCtx: options.targetCtx,
           types: this.types,
@@ -194,7 +240,7 @@ class SearchRun {
     this.study = (options.resume === false ? undefined : this.store.load(key)) ?? {
       version: 2,
       key,
-      description: `${facts.fileName} on ${searchText!.name}, ctx ${setup.ctx} × ${setup.chunks} chunks (${options.decisionChunks} to decide), bytes at ${options.targetCtx}`,
+      description: `${facts.fileName} on ${searchText!.name}, ctx ${setup.ctx} × ${setup.chunks} chunks (${options.decisionChunks} to ${this.maxChunks} to decide), bytes at ${options.targetCtx}`,
       groups: this.groups,
       targetCtx: options.targetCtx,
       trials: [],
@@ -224,6 +270,41 @@ class SearchRun {
   tokensOf = (setup: EvalSetup) => setup.chunks * scoredTokensPerChunk(setup.ctx);
 
   timeLeft = () => this.options.timeLimitMs - (performance.now() - this.started);
+
+  /** ms per chunk of a llama-perplexity run, from the latest fresh measurements (screening and decision blocks) */
+  msPerChunk = 0;
+  noteChunkTime(wallMs: number, chunks: number) {
+    if (wallMs > 0 && chunks > 0) this.msPerChunk = wallMs / chunks;
+  }
+  chunkMs() {
+    const fresh = this.study.trials.filter((t) => t.wallMs > 0);
+    return Math.max(2_000, this.msPerChunk, ...fresh.slice(-3).map((t) => t.wallMs / t.chunks));
+  }
+
+  /** The chunk counts a decision looks at on a half: the decision's, doubling, up to the cap. */
+  levels() {
+    return chunkLevels(this.options.decisionChunks, this.maxChunks);
+  }
+
+  /**
+   * The expected time of growing a measurement on `setup` from `from` to `to` chunks: the new chunks, and f16's
+   * logits for them when no baseline of as many chunks is cached yet.
+   */
+  growthMs(setup: EvalSetup, from: number, to: number) {
+    const baseline = existsSync(klBaselinePath({ ...setup, chunks: to })) ? 0 : to;
+    return (to - from + baseline) * this.chunkMs();
+  }
+
+  /**
+   * What the decision phase is expected to cost, kept free of TPE: about two candidates on the decision's chunks
+   * of both halves with their f16 baselines, and one of them grown to the cap on the search half.
+   */
+  decisionReserveMs() {
+    const levels = this.levels();
+    const first = levels[0]!;
+    const growth = levels.slice(1).reduce((s, n, i) => s + this.growthMs(this.searchSetup, levels[i]!, n), 0);
+    return 4 * first * this.chunkMs() + growth;
+  }
 
   /** The quality model fitted on the screening measurements of these trials. */
   qualityModel(trials: Trial[]): QualityModel {
@@ -359,10 +440,8 @@ async function runTpe(run: SearchRun): Promise<void> {
       state: "complete",
     }));
   };
-  // keep time for the decision: about two long runs and their f16 baselines, at the screening's pace
-  const fresh = run.study.trials.filter((t) => t.wallMs > 0);
-  const msPerChunk = Math.max(2_000, ...fresh.slice(-3).map((t) => t.wallMs / t.chunks));
-  const decisionReserve = () => 4 * options.decisionChunks * msPerChunk;
+  // keep time for the decision, its growth included, at the screening's pace
+  const decisionReserve = () => run.decisionReserveMs();
   const lastScreenMs = () => Math.max(5_000, ...run.study.trials.slice(-3).map((t) => t.wallMs));
   let tpeDone = run.study.trials.filter((t) => t.origin === "tpe").length;
   while (tpeDone < options.trials && run.timeLeft() > decisionReserve() + lastScreenMs()) {
@@ -374,31 +453,75 @@ async function runTpe(run: SearchRun): Promise<void> {
 }
 
 /**
- * Candidates, cheapest first, are those the screening could not rule out: each undecided one is measured on the
- * decision's chunks of the search half, and the first whose upper bound is within budget there is confirmed on the
- * unseen half with as many tokens. The first to hold on both wins.
+ * Candidates, cheapest first, are those the screening could not rule out. Each is decided sequentially on the search
+ * half: measured on the decision's chunks, and while its 95% interval straddles the budget on twice as many (the
+ * measured chunks are kept, only new ones run), up to the cap; accepted once the upper bound is inside the budget,
+ * rejected once the lower bound is outside, and at the cap decided by the upper bound (rejected: conservative). The
+ * first accepted is confirmed on the unseen half by the same rule; the first to hold on both wins. A growth the time
+ * limit cannot pay for is not started: the look before it decides, as at the cap.
  */
-async function decideAndConfirm(run: SearchRun): Promise<{ best: Trial; confirmation: EvalResult }> {
+async function decideAndConfirm(run: SearchRun): Promise<{ best: Trial; confirmation: Measurement }> {
   const { options, study } = run;
   const { budget, minSpeed } = options;
+  const levels = run.levels();
   run.emit({
     kind: "phase",
     phase: "confirm",
-    detail: `deciding on ${options.decisionChunks} chunks, confirming on ${run.confirmSetup.text.name}`,
+    detail:
+      `deciding on ${levels.join("→")} chunks of ${run.searchSetup.text.name} while the interval straddles the budget, ` +
+      `confirming by the same rule on ${run.confirmSetup.text.name}`,
   });
   const model = run.qualityModel(study.trials);
   const candidates = decisionCandidates(study.trials, budget, (t) => run.screenViolation(t, model));
   const limit = options.maxConfirmations ?? 4;
-  let fresh = 0;
+  // per-layer candidates taken to the decision, measured before or not: a search that finds more of them in the
+  // cache (resumed, or started over on the same measurements) must skip the same uncached ones
+  let taken = 0;
   let tooSlow = 0;
   let failedDecision = 0;
+  let failedConfirmation = 0;
+  let chunksDone = 0;
+  const decide = async (trial: Trial, half: "search" | "confirm", setting: KvSetting): Promise<Measurement> => {
+    const setup = half === "search" ? run.searchSetup : run.confirmSetup;
+    // the screening is the first block of the search half: its chunks are not measured again
+    const prefix = half === "search" ? cachedResult(run.searchSetup, setting) : undefined;
+    const decision = await decideSequentially({
+      budget,
+      levels,
+      measure: async (chunks) => {
+        const m = await measureChunks(setup, setting, chunks, { signal: options.signal, prefix });
+        run.noteChunkTime(m.wallMs, m.measuredChunks);
+        chunksDone += m.measuredChunks;
+        return fromChunks(m);
+      },
+      mayGrow: (from, to) => run.timeLeft() >= run.growthMs(setup, from, to),
+      onLook: (measurement, verdict, next) =>
+        run.emit({
+          kind: "look",
+          trial,
+          half,
+          measurement,
+          verdict,
+          next,
+          done: chunksDone,
+          planned: chunksDone + (verdict.kind === "grow" ? levels[levels.length - 1]! - measurement.chunks : 0),
+        }),
+    });
+    return { ...decision.measurement, decidedBy: decision.decidedBy, looks: decision.looks };
+  };
   for (const trial of candidates) {
     const { setting, cache } = run.settingOf(trial.assignment, `decide #${trial.number}`);
-    const confirmCached = cachedResult(run.confirmSetup, setting);
-    const decisionCached = trial.decision ?? cachedResult(run.decisionSetup, setting);
+    // known: its first looks measured before (a resumed search, or another search on the same texts); the
+    // confirmation's only matters when the decision held
+    const decisionKnown = trial.decision !== undefined || chunksCovered(run.searchSetup, setting, levels[0]!);
+    const confirmationKnown =
+      trial.confirmation !== undefined ||
+      (trial.decision !== undefined && budgetViolation(budget, trial.decision) > 0) ||
+      chunksCovered(run.confirmSetup, setting, levels[0]!);
+    const known = decisionKnown && confirmationKnown;
     // past the limit only candidates whose long runs are already known are considered, and uniform pairs (the floor,
     // which never count towards it)
-    if (fresh >= limit && !(decisionCached && confirmCached) && trial.origin !== "uniform") continue;
+    if (taken >= limit && !known && trial.origin !== "uniform") continue;
     if (minSpeed !== undefined) {
       trial.speed ??= await relativeSpeed(options.facts.path, options.facts.headerHash, options.setup.build, cache, {
         ...run.speedCheck,
@@ -410,23 +533,21 @@ async function decideAndConfirm(run: SearchRun): Promise<{ best: Trial; confirma
         continue;
       }
     }
-    if (!(decisionCached && confirmCached) && trial.origin !== "uniform") fresh++;
-    // few tokens give a rough interval and a rough error of it: a candidate is decided on the decision's tokens,
-    // unless the screening already scored as many
-    if (run.searchSetup.chunks < run.decisionSetup.chunks || budgetViolation(budget, trial) > 0) {
-      if (!trial.decision) {
-        const { result, fromCache } = await evaluate(run.decisionSetup, setting, { signal: options.signal });
-        trial.decision = measurementOf(result, run.decisionSetup.chunks, fromCache);
-        run.store.save(study);
-      }
-      if (budgetViolation(budget, trial.decision) > 0) {
-        failedDecision++;
-        continue;
-      }
+    if (trial.origin !== "uniform") taken++;
+    if (!trial.decision) {
+      trial.decision = await decide(trial, "search", setting);
+      run.store.save(study);
     }
-    const { result } = await evaluate(run.confirmSetup, setting, { signal: options.signal });
-    if (budgetViolation(budget, measurementOf(result, run.confirmSetup.chunks, false)) <= 0)
-      return { best: trial, confirmation: result };
+    if (budgetViolation(budget, trial.decision) > 0) {
+      failedDecision++;
+      continue;
+    }
+    if (!trial.confirmation) {
+      trial.confirmation = await decide(trial, "confirm", setting);
+      run.store.save(study);
+    }
+    if (budgetViolation(budget, trial.confirmation) <= 0) return { best: trial, confirmation: trial.confirmation };
+    failedConfirmation++;
   }
   const slowNote = tooSlow > 0 ? `, ${tooSlow} of them slower than ${minSpeed}× f16` : "";
   throw new NoProfileWithinBudgetError(
@@ -434,7 +555,8 @@ async function decideAndConfirm(run: SearchRun): Promise<{ best: Trial; confirma
     candidates.length === 0
       ? `none of ${study.trials.length} screened assignments could be within it on ${run.searchSetup.text.name}`
       : `${candidates.length} candidates${slowNote}; ${failedDecision} had an upper 95% bound over it on ` +
-          `${options.decisionChunks} chunks of ${run.searchSetup.text.name}, none of the rest held on ${run.confirmSetup.text.name}`,
+          `${levels[0]} to ${levels[levels.length - 1]} chunks of ${run.searchSetup.text.name}, ` +
+          `${failedConfirmation} held there but not on ${run.confirmSetup.text.name}`,
   );
 }
 
@@ -484,6 +606,7 @@ export async function runSearch(options: SearchOptions): Promise<SearchOutcome> 
       searchSetup: run.searchSetup,
       decisionSetup: run.decisionSetup,
       confirmSetup: run.confirmSetup,
+      maxChunks: run.maxChunks,
       uniform,
       qualityModel: run.qualityModel(run.study.trials),
       predictions: kldPredictions(run, sensitivities),

@@ -22,6 +22,9 @@ export const measurementSchema = z.object({
   /** PPL with the f16 cache on the same text, to convert an absolute budget */
   pplBase: z.number().positive(),
   wallMs: z.number().nonnegative(),
+  /** a sequential decision's: how it ended (see sequential.ts), and the chunk count of every look, the last decided */
+  decidedBy: z.enum(["upper-within", "lower-over", "cap", "time"]).optional(),
+  looks: z.array(z.number().int().positive()).optional(),
 });
 
 export type Measurement = z.infer<typeof measurementSchema>;
@@ -33,8 +36,13 @@ export const trialSchema = measurementSchema.extend({
   assignment: z.object({ k: z.array(kvTypeSchema), v: z.array(kvTypeSchema) }),
   /** objective: K/V bytes at the study's target context */
   bytes: z.number().int().positive(),
-  /** the same assignment on more chunks of the search text: only for candidates the screening left undecided */
+  /**
+   * the same assignment decided sequentially on more chunks of the search text (grown while its interval straddles
+   * the budget, up to the cap): only for candidates taken to the decision; `chunks` is how many it used
+   */
   decision: measurementSchema.optional(),
+  /** the same rule on the unseen half, for candidates whose decision held */
+  confirmation: measurementSchema.optional(),
   /** bytes llama.cpp allocated during the measurement (eval ctx), equal to the formula */
   measuredBytes: z.number().int().positive(),
   /** with --min-speed: llama-bench speed relative to f16 (the slower of prompt and generation) */

@@ -8,8 +8,8 @@ import { profileNameSchema } from "../../../profiles/schema.ts";
 import { ProfileStore } from "../../../profiles/store.ts";
 import { parseAbsoluteBudget, parsePercentBudget, type QualityBudget } from "../../../search/budget.ts";
 import { defaultProfileName, profileFromSearch } from "../../../search/profileFromSearch.ts";
-import { writeSearchReport } from "../../../search/report.ts";
-import { defaultSearchTypes, runSearch } from "../../../search/runSearch.ts";
+import { withInterval, writeSearchReport } from "../../../search/report.ts";
+import { defaultMaxChunks, defaultSearchTypes, runSearch } from "../../../search/runSearch.ts";
 import { defaultSpeedCheck } from "../../../search/relativeSpeed.ts";
 import { parseKvType } from "../../kvFlags.ts";
 import { prepareMeasurement, withMeasurementOptions, type MeasurementOptions } from "../../measurementOptions.ts";
@@ -20,6 +20,7 @@ interface SearchCommandOptions extends MeasurementOptions {
   budget?: string;
   maxDeltaPpl?: number;
   decisionChunks: number;
+  maxChunks: number;
   targetCtx: number;
   trials: number;
   timeLimit: string;
@@ -58,7 +59,16 @@ export const SearchCommand: CommandModule<object, SearchCommandOptions> = {
         alias: "decision-chunks",
         type: "number",
         default: 16,
-        description: "Chunks a candidate the screening left undecided is measured on, and the winner confirmed on",
+        description:
+          "Chunks a candidate is first decided on (search half) and confirmed on (unseen half); doubled while its interval straddles the budget",
+        group: "Measurement:",
+      })
+      .option("maxChunks", {
+        alias: "max-chunks",
+        type: "number",
+        default: defaultMaxChunks,
+        description:
+          "Most chunks a straddling candidate grows to on either half (fewer if the half has fewer); there the upper bound decides",
         group: "Measurement:",
       })
       .option("targetCtx", {
@@ -123,11 +133,16 @@ export const SearchCommand: CommandModule<object, SearchCommandOptions> = {
         for (const [flag, value, min] of [
           ["--trials", argv.trials, 0],
           ["--decision-chunks", argv.decisionChunks, 1],
+          ["--max-chunks", argv.maxChunks, 1],
           ["--target-ctx", argv.targetCtx, 1],
         ] as const) {
           if (!Number.isInteger(value) || value < min)
             throw new Error(`${flag} must be an integer ≥ ${min}, got ${value}`);
         }
+        if (argv.maxChunks < argv.decisionChunks)
+          throw new Error(
+            `--max-chunks (${argv.maxChunks}) must be at least --decision-chunks (${argv.decisionChunks}): a decision starts on that many chunks`,
+          );
         if (argv.minSpeed !== undefined && !(argv.minSpeed > 0))
           throw new Error(`--min-speed must be above 0, got ${argv.minSpeed}`);
         return true;
@@ -149,6 +164,7 @@ export const SearchCommand: CommandModule<object, SearchCommandOptions> = {
       facts,
       setup,
       decisionChunks: argv.decisionChunks,
+      maxChunks: argv.maxChunks,
       budget,
       targetCtx: argv.targetCtx,
       trials: argv.trials,
@@ -162,7 +178,20 @@ export const SearchCommand: CommandModule<object, SearchCommandOptions> = {
       onEvent: (event) => {
         if (event.kind === "phase") {
           phase = event.phase;
+          // the decision phase counts chunks, not trials: a bar of its own, so its ETA is not the trials' pace
+          if (event.phase === "confirm") progress.stop();
           if (!process.stderr.isTTY) process.stderr.write(`search: ${event.detail}\n`);
+          return;
+        }
+        if (event.kind === "look") {
+          // one line per look: the interval, the chunks it is on, what the rule made of it
+          const outcome =
+            event.verdict.kind === "grow"
+              ? `straddles the budget: growing to ${event.next} chunks`
+              : `${event.verdict.kind === "accept" ? "accepted" : "rejected"} (${event.verdict.decidedBy})`;
+          const line = `#${event.trial.number} ${event.half === "search" ? "decision" : "confirmation"}: ${withInterval(event.measurement)}, ${outcome}`;
+          if (!process.stderr.isTTY) process.stderr.write(`search: ${line}\n`);
+          progress.update(event.done, Math.max(1, event.planned), line, "chunks");
           return;
         }
         progress.update(event.done, event.planned, phase, "trials");
