@@ -21,8 +21,8 @@ import {
   repoRoot,
   benchResultsDir,
 } from "../tuner/src/config.ts";
-import { evaluate } from "../tuner/src/eval/evaluate.ts";
-import type { EvalResult } from "../tuner/src/eval/types.ts";
+import { measureChunks } from "../tuner/src/eval/chunkBlocks.ts";
+import type { KvSetting } from "../tuner/src/eval/types.ts";
 import { loadEvalText, splitEvalText } from "../tuner/src/eval/evalText.ts";
 import { evalTextPartsDir } from "../tuner/src/config.ts";
 import { readModelFacts } from "../tuner/src/model/gguf.ts";
@@ -32,6 +32,8 @@ import { profileSchema, type Profile } from "../tuner/src/profiles/schema.ts";
 import { quantizedUniformPairs } from "../tuner/src/profiles/uniformPairs.ts";
 import { assignmentBytes } from "../tuner/src/search/assignment.ts";
 import { budgetViolation, parsePercentBudget } from "../tuner/src/search/budget.ts";
+import { defaultDecisionChunks, defaultMaxChunks } from "../tuner/src/search/runSearch.ts";
+import { chunkLevels, decideSequentially } from "../tuner/src/search/sequential.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../tuner/src/util/atomicFile.ts";
 import { formatSignedPercent } from "../tuner/src/util/format.ts";
 
@@ -125,8 +127,9 @@ for (const key of argv.models.split(",")) {
   const warmProfile = profileSchema.parse((JSON.parse(warm.stdout) as { profile: unknown }).profile);
   const warmSame = JSON.stringify(warmProfile.cache) === JSON.stringify(profile.cache);
 
-  // every uniform pair under the test the profile had to pass: the upper 95% bound within budget on the confirmation
-  // half and on the search half, each with as many tokens as the winner's confirmation
+  // every uniform pair under the test the profile had to pass: the search's sequential rule (accept when the upper
+  // 95% bound is within budget, reject when the lower one is over, else measure twice the chunks, up to the cap) on
+  // the confirmation half, then, for a pair that holds there, on the search half
   process.env[cacheDirEnvVar] = env[cacheDirEnvVar];
   const confirmation = profile.quality!.confirmation!;
   const [searchText, confirmText] = splitEvalText(loadEvalText(), 2, evalTextPartsDir());
@@ -135,12 +138,13 @@ for (const key of argv.models.split(",")) {
     modelHash: facts.headerHash,
     text: text!,
     ctx: confirmation.ctx,
-    chunks: confirmation.chunks,
+    chunks: defaultDecisionChunks,
     build,
     threads: argv.threads,
   });
-  const within = (r: EvalResult) =>
-    budgetViolation(budget, { deltaPplPctInterval: r.paired.deltaPplPctInterval, pplBase: r.pplBase }) <= 0;
+  const levels = chunkLevels(defaultDecisionChunks, defaultMaxChunks);
+  const decide = (text: typeof searchText, setting: KvSetting) =>
+    decideSequentially({ budget, levels, measure: (chunks) => measureChunks(setupOn(text), setting, chunks) });
   const targetCtx = 8192;
   const uniform = [];
   for (const pair of quantizedUniformPairs) {
@@ -148,27 +152,36 @@ for (const key of argv.models.split(",")) {
       label: pair.name,
       args: profileToLlamaArgs({ cache: { mode: "uniform", k: pair.k, v: pair.v } }),
     };
-    const { result: r } = await evaluate(setupOn(confirmText), setting);
+    const onConfirmation = await decide(confirmText, setting);
+    const r = onConfirmation.measurement;
     // the search half only matters for a pair that holds on the confirmation half
-    const onSearch = within(r) ? (await evaluate(setupOn(searchText), setting)).result : undefined;
+    const onSearch = onConfirmation.accepted ? await decide(searchText, setting) : undefined;
     const types = { k: Array(facts.nLayer).fill(pair.k), v: Array(facts.nLayer).fill(pair.v) };
     uniform.push({
       name: pair.name,
       bytes: assignmentBytes(facts, types, targetCtx),
       deltaPplPct: r.deltaPplPct,
-      deltaPplPctInterval: r.paired.deltaPplPctInterval,
+      deltaPplPctInterval: r.deltaPplPctInterval,
       meanKld: r.meanKld,
-      withinOnConfirmation: within(r),
+      chunks: r.chunks,
+      decidedBy: onConfirmation.decidedBy,
+      withinOnConfirmation: onConfirmation.accepted,
       searchHalf: onSearch && {
-        deltaPplPct: onSearch.deltaPplPct,
-        deltaPplPctInterval: onSearch.paired.deltaPplPctInterval,
+        deltaPplPct: onSearch.measurement.deltaPplPct,
+        deltaPplPctInterval: onSearch.measurement.deltaPplPctInterval,
+        chunks: onSearch.measurement.chunks,
+        decidedBy: onSearch.decidedBy,
       },
-      withinBudget: within(r) && onSearch !== undefined && within(onSearch),
+      withinBudget: onConfirmation.accepted && onSearch !== undefined && onSearch.accepted,
     });
   }
   delete process.env[cacheDirEnvVar];
-  if (profile.cache.mode !== "per-layer") throw new Error(`the search saved a ${profile.cache.mode} profile`);
-  const profileBytes = assignmentBytes(facts, { k: profile.cache.k, v: profile.cache.v }, targetCtx);
+  // a uniform pair can win (the search decides them as its floor)
+  const profileTypes =
+    profile.cache.mode === "per-layer"
+      ? { k: profile.cache.k, v: profile.cache.v }
+      : { k: Array(facts.nLayer).fill(profile.cache.k), v: Array(facts.nLayer).fill(profile.cache.v) };
+  const profileBytes = assignmentBytes(facts, profileTypes, targetCtx);
   const bestUniform = uniform.filter((u) => u.withinBudget).sort((a, b) => a.bytes - b.bytes)[0];
   const bestOnConfirmation = uniform.filter((u) => u.withinOnConfirmation).sort((a, b) => a.bytes - b.bytes)[0];
   const report = {
@@ -208,16 +221,17 @@ for (const key of argv.models.split(",")) {
       `(the same search again on the cached measurements: ${warmSame ? "the same profile" : "a DIFFERENT profile"}). ` +
       `Load (uptime) before: \`${loadBefore}\`; after: \`${loadAfter}\` (the 2 cores were shared with other work, so the wall time is inflated).`,
     "",
-    "Within budget = the upper end of the 95% interval ≤ the budget on the confirmation half and on the search half, " +
-      "each with the confirmation's tokens: the test the profile passed (its search-half figure is its decision). " +
+    "Within budget = accepted by the search's sequential rule on the confirmation half and on the search half: the upper " +
+      `end of the 95% interval ≤ the budget, judged on ${defaultDecisionChunks} chunks of 512 tokens and, while the interval straddles the budget, on twice as many, ` +
+      `up to ${defaultMaxChunks} (at the cap a straddling interval is rejected): the test the profile passed. "on N" is the chunks a decision used. ` +
       "The search half is measured only for a pair that holds on the confirmation half.",
     "",
     "| setting | KV MiB @8K | profile × | ΔPPL confirmation [95%] | ΔPPL search half [95%] | KLD (confirmation) | within budget |",
     "| --- | ---: | ---: | ---: | ---: | ---: | :---: |",
     ...uniform.map(
       (u) =>
-        `| ${u.name} | ${mib(u.bytes)} | ${(profileBytes / u.bytes).toFixed(3)} | ${pct(u.deltaPplPct)} ${interval(u.deltaPplPctInterval)} | ` +
-        `${u.searchHalf ? `${pct(u.searchHalf.deltaPplPct)} ${interval(u.searchHalf.deltaPplPctInterval)}` : ""} | ${u.meanKld.toFixed(5)} | ` +
+        `| ${u.name} | ${mib(u.bytes)} | ${(profileBytes / u.bytes).toFixed(3)} | ${pct(u.deltaPplPct)} ${interval(u.deltaPplPctInterval)} on ${u.chunks}${u.decidedBy === "cap" ? " (cap)" : ""} | ` +
+        `${u.searchHalf ? `${pct(u.searchHalf.deltaPplPct)} ${interval(u.searchHalf.deltaPplPctInterval)} on ${u.searchHalf.chunks}${u.searchHalf.decidedBy === "cap" ? " (cap)" : ""}` : ""} | ${u.meanKld.toFixed(5)} | ` +
         `${u.withinBudget ? "yes" : u.withinOnConfirmation ? "confirmation half only" : "no"} |`,
     ),
     `| **${profile.name}** | ${mib(profileBytes)} | 1.000 | ${pct(confirmation.deltaPplPct)} ${interval(confirmation.deltaPplPctInterval!)} | ` +

@@ -67,6 +67,9 @@ export const defaultSearchTypes: KvType[] = [
   "iq2_nl",
 ];
 
+/** Chunks a sequential decision first looks at, on either half, unless --decision-chunks says otherwise. */
+export const defaultDecisionChunks = 16;
+
 /** The most chunks a sequential decision grows to on either half, unless --max-chunks says otherwise. */
 export const defaultMaxChunks = 64;
 

@@ -9,7 +9,7 @@ import { ProfileStore } from "../../../profiles/store.ts";
 import { parseAbsoluteBudget, parsePercentBudget, type QualityBudget } from "../../../search/budget.ts";
 import { defaultProfileName, profileFromSearch } from "../../../search/profileFromSearch.ts";
 import { withInterval, writeSearchReport } from "../../../search/report.ts";
-import { defaultMaxChunks, defaultSearchTypes, runSearch } from "../../../search/runSearch.ts";
+import { defaultDecisionChunks, defaultMaxChunks, defaultSearchTypes, runSearch } from "../../../search/runSearch.ts";
 import { defaultSpeedCheck } from "../../../search/relativeSpeed.ts";
 import { parseKvType } from "../../kvFlags.ts";
 import { prepareMeasurement, withMeasurementOptions, type MeasurementOptions } from "../../measurementOptions.ts";
@@ -58,7 +58,7 @@ export const SearchCommand: CommandModule<object, SearchCommandOptions> = {
       .option("decisionChunks", {
         alias: "decision-chunks",
         type: "number",
-        default: 16,
+        default: defaultDecisionChunks,
         description:
           "Chunks a candidate is first decided on (search half) and confirmed on (unseen half); doubled while its interval straddles the budget",
         group: "Measurement:",
