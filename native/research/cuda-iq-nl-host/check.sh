@@ -3,7 +3,8 @@
 #   decode.cpp    the flash-attention decode tricks (byte-permutation levels, qh spreading, 2-byte-aligned word loads)
 #                 of fattn-common.cuh, emulated, against the block layout (a copy: keep it in step with the patch)
 #   quantize.cpp  cpy-utils.cuh's quantize_f32_iq{3,2}_nl_block itself (cut out of the patched tree, built for the
-#                 host) against the CPU's quantize_row_iq{3,2}_nl_ref: the blocks must be byte-identical
+#                 host, its warp run as 32 fibers whose shuffles and ballots meet) against the CPU's
+#                 quantize_row_iq{3,2}_nl_ref: the blocks must be byte-identical (the sum of x*l is added in the CPU's order)
 # usage: check.sh SRC LIBGGMLBASE   (SRC: a llama.cpp tree with patches 0001-0021; LIBGGMLBASE: its libggml-base.a)
 set -euo pipefail
 src="${1:?usage: check.sh SRC LIBGGMLBASE}"; lib="${2:?usage: check.sh SRC LIBGGMLBASE}"
