@@ -2,8 +2,11 @@
 // pair by pair in one run on one machine (issue #6). Builds the stock release first if it is missing.
 //
 //   npm run bench:speed -- [--model PATH] [--depth 0,4096] [--prompt 512] [--gen 64] [--reps 3] [--threads N]
+//                          [--pairs q8_0/q4_0,q8_0/iq3_nl] [--no-stock]
 //
-// Writes bench/results/stock-vs-patched.{json,md} and prints the Markdown table.
+// Writes bench/results/stock-vs-patched.{json,md} and prints the Markdown table; with --no-stock (the patched build
+// only, e.g. for the KVSplit-only types) bench/results/patched-speed.{json,md}. f16/f16 is always measured: the
+// ratios are to it.
 import { execa } from "execa";
 import { existsSync } from "node:fs";
 import { availableParallelism, cpus, platform, release } from "node:os";
@@ -26,7 +29,7 @@ import { uniformPairs } from "../tuner/src/profiles/uniformPairs.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../tuner/src/util/atomicFile.ts";
 
 // the uniform pairs, then two mixed ones (K and V of different types)
-const pairs: { k: KvType; v: KvType }[] = [...uniformPairs, { k: "q8_0", v: "f16" }, { k: "f16", v: "q4_0" }];
+const allPairs: { k: KvType; v: KvType }[] = [...uniformPairs, { k: "q8_0", v: "f16" }, { k: "f16", v: "q4_0" }];
 
 const argv = await yargs(hideBin(process.argv))
   .option("model", { type: "string", default: defaultModelPath() })
@@ -35,15 +38,31 @@ const argv = await yargs(hideBin(process.argv))
   .option("gen", { type: "number", default: 64 })
   .option("reps", { type: "number", default: 3 })
   .option("threads", { type: "number", default: availableParallelism() })
+  .option("pairs", { type: "string", description: "K/V pairs to measure, e.g. q8_0/q4_0,q8_0/iq3_nl (default: all)" })
+  .option("stock", { type: "boolean", default: true, description: "Also measure stock llama.cpp (--no-stock: not)" })
   .strict()
   .parseAsync();
 
+const pairName = (pair: { k: string; v: string }) => `${pair.k}/${pair.v}`;
+const asked = argv.pairs?.split(",").map((name) => name.trim());
+const unknown = asked?.filter((name) => !allPairs.some((pair) => pairName(pair) === name)) ?? [];
+if (unknown.length > 0) {
+  process.stderr.write(
+    `bench:speed: unknown pair ${unknown.join(", ")}: choose from ${allPairs.map(pairName).join(", ")}\n`,
+  );
+  process.exit(2);
+}
+// f16 first: every ratio is to it
+const pairs = allPairs.filter(
+  (pair) => asked === undefined || asked.includes(pairName(pair)) || (pair.k === "f16" && pair.v === "f16"),
+);
+
 const stockBin = stockNativeBinDir();
-if (!existsSync(nativeToolPath("llama-bench", stockBin))) {
+if (argv.stock && !existsSync(nativeToolPath("llama-bench", stockBin))) {
   await execa("bash", [join(repoRoot(), "native", "build.sh"), "--stock"], { stdio: "inherit" });
 }
 const builds = [
-  { name: "stock", binDir: stockBin },
+  ...(argv.stock ? [{ name: "stock", binDir: stockBin }] : []),
   { name: "patched", binDir: nativeBinDir() },
 ];
 const depths = argv.depth.split(",").map(Number);
@@ -92,7 +111,7 @@ const lines = rows.map((row) => [
 const patched = readBuildInfo();
 const provenance =
   `Measured by \`npm run bench:speed\`: llama-bench, flash attention on, ${argv.threads} threads, median of ${argv.reps}; ` +
-  `model ${argv.model.split("/").pop()}; stock llama.cpp ${patched.llamaCppTag} vs ${buildLabel(patched)}; ` +
+  `model ${argv.model.split("/").pop()}; ${argv.stock ? `stock llama.cpp ${patched.llamaCppTag} vs ` : ""}${buildLabel(patched)}; ` +
   `${cpus()[0]?.model ?? "unknown CPU"}, ${cpus().length} cores, ${platform()} ${release()}; ${new Date().toISOString()}.`;
 const markdown = [
   `| ${header.join(" | ")} |`,
@@ -104,6 +123,7 @@ const markdown = [
 ].join("\n");
 
 const out = benchResultsDir();
-writeJsonAtomic(join(out, "stock-vs-patched.json"), { rows, provenance });
-writeFileAtomic(join(out, "stock-vs-patched.md"), markdown);
+const name = argv.stock ? "stock-vs-patched" : "patched-speed";
+writeJsonAtomic(join(out, `${name}.json`), { rows, provenance });
+writeFileAtomic(join(out, `${name}.md`), markdown);
 process.stdout.write(markdown);
