@@ -113,6 +113,11 @@ describe("tuner model", () => {
     expect(info.exitCode).toBe(0);
     expect(info.stdout).toContain("full attention in every layer");
     expect(info.stdout).toContain("4 KV heads × 8 (K) / 8 (V)");
+    // rows of 4 × 8 = 32 elements hold q4_0's 32-element blocks, not iq3_nl's 64-element ones
+    expect(info.stdout).toMatch(/k4v4 +\d+ B\/token/);
+    expect(info.stdout).toContain(
+      "k8v3   not on this model: iq3_nl stores blocks of 64 elements: a row of 32 does not divide into them",
+    );
   });
 
   it("fetch reuses the present default model and prints its path", async () => {

@@ -22,6 +22,8 @@ describe("rowBytes", () => {
 
   it("refuses a row that is not whole blocks", () => {
     expect(() => rowBytes("q4_0", 40)).toThrow(RowNotBlockAlignedError);
-    expect(() => rowBytes("q4_0", 40)).toThrow("multiple of 32 elements, got 40");
+    expect(() => rowBytes("q4_0", 40)).toThrow(
+      "q4_0 stores blocks of 32 elements: a row of 40 does not divide into them",
+    );
   });
 });

@@ -5,7 +5,7 @@ export class RowNotBlockAlignedError extends Error {
     readonly blockElements: number,
     readonly rowElements: number,
   ) {
-    super(`a ${type} row must hold a multiple of ${blockElements} elements, got ${rowElements}`);
+    super(`${type} stores blocks of ${blockElements} elements: a row of ${rowElements} does not divide into them`);
     this.name = "RowNotBlockAlignedError";
   }
 }

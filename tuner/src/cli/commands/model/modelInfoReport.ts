@@ -1,15 +1,19 @@
 import { kvBytesPerToken, kvCacheBytes } from "../../../model/kvBytes.ts";
 import type { ModelFacts } from "../../../model/gguf.ts";
 import { builtinProfiles } from "../../../profiles/builtins.ts";
+import { RowNotBlockAlignedError } from "../../../profiles/errors/RowNotBlockAlignedError.ts";
 import { perLayerTypes } from "../../../profiles/perLayerTypes.ts";
 import { formatBytes } from "../../../util/format.ts";
 
-export interface KvCostRow {
-  profile: string;
-  bytesPerToken: number;
-  /** exact K+V bytes llama.cpp allocates for one sequence of `ctx` tokens */
-  bytesAtCtx: number;
-}
+export type KvCostRow =
+  | {
+      profile: string;
+      bytesPerToken: number;
+      /** exact K+V bytes llama.cpp allocates for one sequence of `ctx` tokens */
+      bytesAtCtx: number;
+    }
+  /** a profile whose types cannot store this model's rows (e.g. 64-element blocks on rows of 32) */
+  | { profile: string; unavailable: string };
 
 export interface ModelInfoReport {
   facts: ModelFacts;
@@ -19,13 +23,18 @@ export interface ModelInfoReport {
 
 /** The model's facts plus what each built-in profile's K/V cache costs on it. */
 export function modelInfoReport(facts: ModelFacts, ctx: number): ModelInfoReport {
-  const kvCost = builtinProfiles.map((profile) => {
+  const kvCost = builtinProfiles.map((profile): KvCostRow => {
     const types = perLayerTypes(profile.cache, facts.nLayer);
-    return {
-      profile: profile.name,
-      bytesPerToken: kvBytesPerToken(facts, types),
-      bytesAtCtx: kvCacheBytes(facts, types, { nCtx: ctx }).total,
-    };
+    try {
+      return {
+        profile: profile.name,
+        bytesPerToken: kvBytesPerToken(facts, types),
+        bytesAtCtx: kvCacheBytes(facts, types, { nCtx: ctx }).total,
+      };
+    } catch (error) {
+      if (error instanceof RowNotBlockAlignedError) return { profile: profile.name, unavailable: error.message };
+      throw error;
+    }
   });
   return { facts, ctx, kvCost };
 }
@@ -52,9 +61,10 @@ export function formatModelInfo({ facts, ctx, kvCost }: ModelInfoReport): string
     `  header sha256  ${facts.headerHash}`,
     "",
     `K/V cache of the built-in profiles (one sequence of ${ctx} tokens, flash attention):`,
-    ...kvCost.map(
-      (row) =>
-        `  ${row.profile.padEnd(6)} ${`${row.bytesPerToken} B/token`.padStart(14)}  ${formatBytes(row.bytesAtCtx).padStart(10)} at ${ctx}`,
+    ...kvCost.map((row) =>
+      "unavailable" in row
+        ? `  ${row.profile.padEnd(6)} not on this model: ${row.unavailable}`
+        : `  ${row.profile.padEnd(6)} ${`${row.bytesPerToken} B/token`.padStart(14)}  ${formatBytes(row.bytesAtCtx).padStart(10)} at ${ctx}`,
     ),
   ];
   return `${lines.join("\n")}\n`;
