@@ -7,6 +7,16 @@ say() { echo "$prog: $*" >&2; }
 
 repo="$(cd "$here/.." && pwd)"
 
+# patched_tree: the build native/build.sh linked into native/bin/ (or $KVSPLIT_NATIVE_BIN) and its sources: sets
+# `build`, `src` and `metal` (its ggml-metal directory), which the Metal checks read
+patched_tree() {
+    local server="${KVSPLIT_NATIVE_BIN:-$repo/native/bin}/llama-server"
+    [ -e "$server" ] || die "$server not found: run 'npm run setup' (native/build.sh) first"
+    build="$(cd "$(dirname "$(readlink -f "$server")")/.." && pwd)"
+    src="$(cd "$build/../src" && pwd)"
+    metal="$src/ggml/src/ggml-metal"
+}
+
 # count_matching ERE [FILE]: how many lines match; 0 is an answer, not a failure (grep -c exits 1 on none), and a
 # file that cannot be read still fails
 count_matching() {

@@ -19,11 +19,7 @@ check="$here/metal-check"
 # shellcheck source=msl/rewrite.sh
 source "$check/msl/rewrite.sh"
 
-server="${KVSPLIT_NATIVE_BIN:-$repo/native/bin}/llama-server"
-[ -e "$server" ] || die "$server not found: run 'npm run setup' (native/build.sh) first"
-build="$(cd "$(dirname "$(readlink -f "$server")")/.." && pwd)"
-src="$(cd "$build/../src" && pwd)"
-metal="$src/ggml/src/ggml-metal"
+patched_tree
 if [ "${1:-}" = --metal-dir ]; then
     metal="$(cd "$2" 2>/dev/null && pwd)" || die "$2: no such directory"
     shift 2

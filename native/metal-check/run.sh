@@ -9,15 +9,12 @@
 # usage: native/metal-check/run.sh
 set -euo pipefail
 
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-repo="$(cd "$here/../.." && pwd)"
-die() { echo "native/metal-check: error: $*" >&2; exit 1; }
-
-server="${KVSPLIT_NATIVE_BIN:-$repo/native/bin}/llama-server"
-[ -e "$server" ] || die "$server not found: run 'npm run setup' (native/build.sh) first"
-build="$(cd "$(dirname "$(readlink -f "$server")")/.." && pwd)"
-src="$(cd "$build/../src" && pwd)"
-metal="$src/ggml/src/ggml-metal"
+prog="native/metal-check"
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=../common.sh
+source "$here/common.sh"
+here="$here/metal-check"
+patched_tree
 base_lib="$build/ggml/src/libggml-base.a"
 [ -d "$metal" ] || die "no ggml-metal sources in $src"
 [ -f "$base_lib" ] || die "$base_lib not found: the native build is incomplete (run native/build.sh --force)"
