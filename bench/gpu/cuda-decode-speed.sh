@@ -18,7 +18,8 @@
 #                                                    order). Logs in WORK/logs/.
 #                                                    KVSPLIT_PATCHED_ONLY=1: build only the patched tree (when
 #                                                    the device time left does not cover two builds).
-#                                                    KVSPLIT_BENCH_SETTINGS=a,b: bench only these settings.
+#                                                    KVSPLIT_BENCH_SETTINGS=a,b: bench only these settings;
+#                                                    KVSPLIT_BENCH_DEPTHS=32768: only these depths.
 #   bench/gpu/cuda-decode-speed.sh table LOGS        here: LOGS/bench-*.json -> the markdown table (stdout)
 #
 # The GPU machine has no network: the source travels as a tarball, the model is made there by
@@ -48,7 +49,7 @@ settings=(
 # the 3.25- and 2.25-bit types (patches 0018, CPU, and 0021, CUDA): stock has no CUDA kernels for them, so they are
 # benchmarked on the patched build only
 lowbit() { [[ "$1" == iq3_nl || "$1" == iq2_nl ]]; }
-depths="0,8192,32768"
+depths="${KVSPLIT_BENCH_DEPTHS:-0,8192,32768}"
 reps="${KVSPLIT_BENCH_REPS:-5}"
 
 prepare() {
@@ -349,5 +350,5 @@ case "${1:-}" in
     prepare) shift; prepare "$@" ;;
     run) shift; run "$@" ;;
     table) shift; table "$@" ;;
-    *) sed -n '2,18p' "${BASH_SOURCE[0]}"; exit 2 ;;
+    *) sed -n '2,19p' "${BASH_SOURCE[0]}"; exit 2 ;;
 esac

@@ -38,13 +38,22 @@ int main() {
                     if (2*((v2 >> 8*l) & 0xFF) - 3 != kv2[idx[j] & 3]) bad++; }
             }
         }
-        // V: dequantize_V_iq3_nl / iq2_nl, ne = 4, i0 = 0, 4, .., 60
-        for (int i0 = 0; i0 < 64; i0 += 4) {
-            const int h = i0/32, j = i0%32; int q = 0; memcpy(&q, x + 2 + 8*h + j%8, 4);
-            int qhw; memcpy(&qhw, x + 18 + 4*h, 4); const int qhb = qhw >> j;
-            int q3 = (q >> (2*(j/8))) & 0x03030303; q3 |= (int)((unsigned)((qhb & 0xF) * 0x00810204) & 0x04040404); q3 = levels3(q3);
-            int q2 = (q >> (2*(j/8))) & 0x03030303; uint32_t q2s = 0; for (int l = 0; l < 4; ++l) q2s |= uint32_t(uint8_t(2*((q2 >> 8*l) & 0xFF) - 3)) << 8*l; // __vsub4(q<<1, 0x03030303)
-            for (int l = 0; l < 4; ++l) { if ((int8_t)(q3 >> 8*l) != kv3[idx[i0+l]]) bad++; if ((int8_t)(q2s >> 8*l) != kv2[idx[i0+l] & 3]) bad++; }
+        // V: ggml_cuda_fattn_V_iq_nl_load (the words of half h, qs word g) and _decode (plane k, from value l0 of the
+        // word), as the vector kernel's chunks (ne = 4, l0 = 0) and dequantize_V_iq{3,2}_nl (ne = 2, l0 = 0 or 2) take
+        // them; levels as bytes offset by 128, then to float under the exponent of 2^23
+        for (int h = 0; h < 2; ++h) for (int g = 0; g < 2; ++g) {
+            int qs = 0, qhw = 0; memcpy(&qs, x + 2 + 8*h + 4*g, 4); memcpy(&qhw, x + 18 + 4*h, 4); const int qh = qhw >> (4*g);
+            for (int k = 0; k < 4; ++k) for (int l0 = 0; l0 < 4; l0 += 2) {
+                int q3 = (qs >> (8*l0 + 2*k)) & 0x03030303;
+                q3 |= (int)((unsigned)(((qh >> (8*k + l0)) & 0xF) * 0x00810204) & 0x04040404);
+                const int t = q3 | (q3 >> 4);
+                q3 = (int)byte_perm(0x72533101, 0xFFCFAD8E, byte_perm(t, 0, 0x0020));
+                const int q2 = (((qs >> (8*l0 + 2*k)) & 0x03030303) << 1) + 0x7D7D7D7D;
+                for (int l = 0; l < 4 - l0; ++l) { const int j = 32*h + 8*k + 4*g + l0 + l;
+                    uint32_t f3 = byte_perm(q3, 0x4B000000, 0x7440 | l), f2 = byte_perm(q2, 0x4B000000, 0x7440 | l);
+                    float v3, v2; memcpy(&v3, &f3, 4); memcpy(&v2, &f2, 4); v3 -= 8388736.0f; v2 -= 8388736.0f;
+                    if (v3 != kv3[idx[j]]) bad++; if (v2 != kv2[idx[j] & 3]) bad++; }
+            }
         }
     }
     printf("mismatches: %d\n", bad); return bad != 0;
