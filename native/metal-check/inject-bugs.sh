@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Evidence that the Metal checks can fail: injects one bug at a time into a copy of a ggml-metal source tree and runs
 # on the copy the compile check (compile-kernels.sh) and, where the kernels still compile, the emulated device
-# (emulate-fa.sh, decode cases compared with the CPU backend). Prints a Markdown table: which check caught each bug.
+# (emulate-fa.sh, decode cases compared with the CPU backend; with --iq-nl also emulate-cache.sh, the cache writes and
+# the prompt route's dequantization). Prints a Markdown table: which check caught each bug.
 #
-# usage: native/metal-check/inject-bugs.sh GGML_METAL_DIR   (e.g. the patched tree native/build.sh builds)
+# usage: native/metal-check/inject-bugs.sh [--iq-nl] GGML_METAL_DIR   (e.g. the patched tree native/build.sh builds)
+#   --iq-nl: patch 0022's bugs (iq3_nl and iq2_nl) instead of patch 0009's
 set -euo pipefail
 
 prog="native/metal-check/inject-bugs"
@@ -11,7 +13,12 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=../common.sh
 source "$here/common.sh"
 
-[ "$#" = 1 ] || die "usage: $0 GGML_METAL_DIR"
+iq_nl=0
+if [ "${1:-}" = --iq-nl ]; then
+    iq_nl=1
+    shift
+fi
+[ "$#" = 1 ] || die "usage: $0 [--iq-nl] GGML_METAL_DIR"
 metal="$(cd "$1" 2>/dev/null && pwd)" || die "$1: no such directory"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -34,9 +41,29 @@ bugs=(
     'ggml-metal-ops.cpp|s{(const bool has_kvpad = !use_sparse && ne11 % ncpsg != 0;[\s\S]*?/\*\.ne11 +=\*/)ne11}{${1}ne11 - 1}|host padding: the padding kernel told the KV length is one less'
     'ggml-metal-device.cpp|s{snprintf\(buf, size, "%s_%s", ggml_type_name\(type_k\), ggml_type_name\(type_v\)\);}{snprintf(buf, size, "%s_%s", ggml_type_name(type_v), ggml_type_name(type_k));}|host pipeline name: a mixed pair'"'"'s kernel named V type first'
 )
+cache_cases=()
 
-echo "| injected bug | file | compile check | emulated device (${cases[*]}) |"
-echo "|---|---|---|---|"
+if [ "$iq_nl" = 1 ]; then
+    # iq3_nl or iq2_nl as V, as K and with each other; the cache writes and the prompt route's dequantization
+    cases=(q8_0/iq2_nl/128/1000 iq3_nl/iq2_nl/128/1000 iq3_nl/q4_0/64/512)
+    cache_cases=(set_rows/iq3_nl/128/37 set_rows/iq2_nl/128/37 kv_f16/iq3_nl/q4_0/128/512)
+    bugs=(
+        'kernels/fa.metal|s{("kernel_flash_attn_ext_vec_q4_0_iq3_nl_dk128_dv128".*?block_iq3_nl, 16, )dequantize_iq3_nl_t4}{${1}dequantize_q4_0_t4}|kernel template argument: the q4_0/iq3_nl instantiation dequantizes V with K'"'"'s dequantizer'
+        'kernels/fa.metal|s{("kernel_flash_attn_ext_vec_iq3_nl_iq2_nl_dk128_dv128".*?)block_iq2_nl, 16, dequantize_iq2_nl_t4}{${1}block_iq3_nl, 16, dequantize_iq3_nl_t4}|kernel template argument: the iq3_nl/iq2_nl instantiation reads V as K'"'"'s type (block and dequantizer)'
+        'kernels/fa.metal|s{("kernel_flash_attn_ext_vec_q8_0_iq2_nl_dk128_dv128".*?block_iq2_nl, )16}{${1}8}|kernel count: the q8_0/iq2_nl instantiation counts 8 groups of 4 per V block (a block of 32)'
+        'kernels/fa.metal|s{(kernel_flash_attn_ext_kv_f16<block_iq3_nl, )64}{${1}32}|kernel count: the iq3_nl dequantize-to-F16 kernel takes blocks of 32'
+        'kernels/quantize.metal|s{("kernel_set_rows_f32_i64_iq2_nl".*?)QK2_NL}{${1}32}|kernel count: the iq2_nl SET_ROWS kernel steps the source row by 32 values a block'
+        'kernels/quantize.h|s{\(\(idx\[8\*b \+ s\] >> 2\) & 1\) << s}{((idx[8*b + s] >> 1) & 1) << s}|kernel quantizer: iq3_nl stores the middle index bit as the high bit'
+    )
+fi
+
+if [ "${#cache_cases[@]}" -gt 0 ]; then
+    echo "| injected bug | file | compile check | emulated decode (${cases[*]}) | emulated cache (${cache_cases[*]}) |"
+    echo "|---|---|---|---|---|"
+else
+    echo "| injected bug | file | compile check | emulated device (${cases[*]}) |"
+    echo "|---|---|---|---|"
+fi
 for bug in "${bugs[@]}"; do
     IFS='|' read -r file script what <<<"$bug"
     copy="$work/ggml/src/ggml-metal"
@@ -62,5 +89,17 @@ for bug in "${bugs[@]}"; do
         emulated="**caught**: ${failing:-$aborted}"
         [ -n "$failing$aborted" ] || emulated="**caught**: $(tail -1 <<<"$out")"
     fi
-    echo "| $what | $file | $compiled | $emulated |"
+    if [ "${#cache_cases[@]}" = 0 ]; then
+        echo "| $what | $file | $compiled | $emulated |"
+        continue
+    fi
+    if [ "$compiled" != passed ]; then
+        cached="not run (does not compile)"
+    elif out="$("$here/metal-check/emulate-cache.sh" --metal-dir "$copy" "${cache_cases[@]}" 2>&1)"; then
+        cached="passed"
+    else
+        cached="**caught**: $(perl -ne 'push @f, $1 if /^FAIL (.*?), \d+ dispatches/; END { print join ";", @f }' <<<"$out")"
+        [ "$cached" != "**caught**: " ] || cached="**caught**: $(tail -1 <<<"$out")"
+    fi
+    echo "| $what | $file | $compiled | $emulated | $cached |"
 done

@@ -47,10 +47,20 @@ describe("every Metal kernel compiles with clang-19 and a stand-in metal_stdlib 
     });
     expect(mixed).toContain("kernel_flash_attn_ext_vec_q8_0_q4_0_dk128_dv128");
     expect(mixed.length).toBe(300); // 30 ordered pairs of 6 types, 10 head sizes
-    // patch 0022: iq3_nl and iq2_nl V with K of the same type, f16 or q8_0, at the 8 head sizes of whole 64-blocks
-    const iqNl = names.filter((name) => /^kernel_flash_attn_ext_vec_((f16|q8_0)_)?iq[32]_nl_dk/.test(name));
-    expect(iqNl).toContain("kernel_flash_attn_ext_vec_q8_0_iq3_nl_dk128_dv128");
-    expect(iqNl.length).toBe(48);
+    // patch 0022: iq3_nl and iq2_nl with each other, themselves and every mixable type, as K or V (28 pairs), at the
+    // 8 head sizes of whole 64-blocks
+    const iqNl = names.filter((name) => /^kernel_flash_attn_ext_vec_.*iq[32]_nl.*_dk/.test(name));
+    for (const name of [
+      "kernel_flash_attn_ext_vec_q8_0_iq3_nl_dk128_dv128",
+      "kernel_flash_attn_ext_vec_q4_1_iq2_nl_dk64_dv64",
+      "kernel_flash_attn_ext_vec_iq3_nl_q5_0_dk256_dv256",
+      "kernel_flash_attn_ext_vec_iq2_nl_f16_dk576_dv512",
+      "kernel_flash_attn_ext_vec_iq3_nl_iq2_nl_dk192_dv128",
+    ]) {
+      expect(iqNl).toContain(name);
+    }
+    expect(iqNl.length).toBe(224);
+    expect(new Set(iqNl).size).toBe(224);
     expect(names).toContain("kernel_flash_attn_ext_kv_iq3_nl_f16");
     expect(names).toContain("kernel_flash_attn_ext_kv_iq2_nl_f16");
     const bf16 = check.results.find((r) => r.file === "fa.metal" && r.variant === "bf16");
@@ -102,8 +112,11 @@ describe("every Metal kernel compiles with clang-19 and a stand-in metal_stdlib 
       expect(named).toContain("kernel_flash_attn_ext_vec_q4_0_dk128_dv128");
       expect(named).not.toContain("kernel_flash_attn_ext_vec_q8_0_dk128_dv128");
       expect(named).toContain("kernel_flash_attn_ext_vec_q8_0_iq2_nl_dk256_dv256");
-      // the 300 mixed pairs of patch 0009, the 32 of patch 0022 (f16 or q8_0 K with iq3_nl or iq2_nl V), the wrong one
-      expect(named.length).toBe(333);
+      expect(named).toContain("kernel_flash_attn_ext_vec_iq3_nl_q4_0_dk128_dv128");
+      expect(named).not.toContain("kernel_flash_attn_ext_vec_iq3_nl_dk128_dv128");
+      // the 300 mixed pairs of patch 0009, the 208 of patch 0022 (26 pairs of iq3_nl or iq2_nl with another type, 8
+      // head sizes each), the wrong one
+      expect(named.length).toBe(509);
     });
   });
 });

@@ -4,10 +4,12 @@ import { missingKernels, readMetalSources, runMetalCheck, type MetalCheck } from
 // No Mac here: native/metal-check/run.sh runs ggml-metal's real host code (supports_op's flash-attention rule, the
 // op encoder, the kernel naming, the tuning lookup) against stubs of its Objective-C half, for every K/V type pair,
 // head size, batch, KV length, mask, sparse mode and Apple GPU. Patch 0009 adds the mixed K/V pairs, patch 0022
-// iq3_nl and iq2_nl as V with K of the same type, f16 or q8_0.
+// iq3_nl and iq2_nl paired with each other, themselves and every mixable type, as K or as V.
 const mixable = ["f16", "q8_0", "q5_1", "q5_0", "q4_1", "q4_0"];
 const iqNl = ["iq3_nl", "iq2_nl"];
-const iqNlPartners = (v: string) => [v, "f16", "q8_0"];
+// a pair with iq3_nl or iq2_nl on at least one side and a mixable or iq type on the other
+const iqNlPair = (k: string, v: string) =>
+  (iqNl.includes(k) || iqNl.includes(v)) && [...iqNl, ...mixable].includes(k) && [...iqNl, ...mixable].includes(v);
 const vecHeadSizes = [
   [32, 32],
   [64, 64],
@@ -50,20 +52,30 @@ describe("Metal flash-attention kernels for every K/V pair the host accepts (pat
     expect(refused).toEqual([]);
   });
 
-  it("accepts iq3_nl and iq2_nl V with K of the same type, f16 or q8_0 at every head size of whole 64-blocks", () => {
+  it("accepts iq3_nl and iq2_nl with each other and every mixable type, as K or V, at every head size of whole 64-blocks", () => {
     const refused = [];
-    for (const v of iqNl) {
-      for (const k of iqNlPartners(v)) {
+    const types = [...iqNl, ...mixable];
+    let pairs = 0;
+    for (const k of types) {
+      for (const v of types) {
+        if (!iqNlPair(k, v)) continue;
+        pairs++;
         for (const [dk, dv] of vecHeadSizes.filter(([dk, dv]) => dk! % 64 === 0 && dv! % 64 === 0)) {
           const verdict = check.support.find((s) => s.k === k && s.v === v && s.dk === dk && s.dv === dv);
           if (verdict?.supported !== true) refused.push(`${k}/${v} ${dk}/${dv}: ${String(verdict?.supported)}`);
         }
       }
     }
+    expect(pairs).toBe(28); // 2 equal, 2 iq3_nl/iq2_nl mixed, 12 with iq as K, 12 with iq as V
     expect(refused).toEqual([]);
-    // the decode kernel of a pair and the prompt route's dequantizer are among the names the host asks for
+    // every pair's decode kernel at every such head size, and the prompt route's dequantizers, are among the names
+    // the host asks for (so missingKernels checks each against fa.metal)
+    const iqVec = check.kernels.filter((name) => /^kernel_flash_attn_ext_vec_.*iq[32]_nl/.test(name));
+    expect(new Set(iqVec).size).toBe(28 * 8);
     for (const name of [
       "kernel_flash_attn_ext_vec_q8_0_iq3_nl_dk128_dv128",
+      "kernel_flash_attn_ext_vec_iq3_nl_q4_0_dk64_dv64",
+      "kernel_flash_attn_ext_vec_iq2_nl_iq3_nl_dk576_dv512",
       "kernel_flash_attn_ext_vec_iq2_nl_dk256_dv256",
       "kernel_flash_attn_ext_kv_iq3_nl_f16",
       "kernel_flash_attn_ext_kv_iq2_nl_f16",
@@ -73,7 +85,6 @@ describe("Metal flash-attention kernels for every K/V pair the host accepts (pat
   });
 
   it("keeps f32, bf16 and iq4_nl both-or-neither, iq3_nl/iq2_nl to their pairs, and refuses head sizes without kernels", () => {
-    const iqNlPair = (k: string, v: string) => iqNl.includes(v) && iqNlPartners(v).includes(k);
     const wronglyAccepted = check.support.filter(
       (s) =>
         s.supported !== false &&
