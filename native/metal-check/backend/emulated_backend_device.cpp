@@ -121,7 +121,9 @@ static std::string missing_kernel(ggml_metal_device_t dev, const ggml_tensor * o
         // the ops a FLASH_ATTN_EXT graph holds besides it encode nothing (ggml-metal-ops.cpp)
         return ggml_op_is_empty(op->op) ? "" : std::string("the kernels of ") + ggml_op_desc(op);
     }
-    if (!ggml_metal_op_flash_attn_ext_use_vec(op)) {
+    // the sparse path (the host reserves index space for it) runs the vec kernels at any batch size
+    const bool sparse = ggml_metal_op_flash_attn_ext_extra_idx(op) != 0;
+    if (!sparse && !ggml_metal_op_flash_attn_ext_use_vec(op)) {
         return "kernel_flash_attn_ext (the prompt path: simdgroup matrices are not emulated)";
     }
     // the vec kernel the host will name (ggml-metal-ops.cpp, ggml-metal-device.cpp): the pair (K_V when mixed), the
@@ -131,7 +133,6 @@ static std::string missing_kernel(ggml_metal_device_t dev, const ggml_tensor * o
     const ggml_type tv = op->src[2]->type;
     const int dk = (int) op->src[1]->ne[0];
     const int dv = (int) op->src[2]->ne[0];
-    const bool sparse = ggml_get_op_params_i32(op, 4) > 0 && op->src[3];
     const ggml_metal_device_props * props = ggml_metal_device_get_props(dev);
     const ggml_metal_tuning::fa_vec_cfg_t cfg = sparse
         ? ggml_metal_tuning::fa_vec_baseline_cfg((int) op->src[0]->ne[0], dv)
