@@ -140,12 +140,13 @@ set +e
 nice -n 10 "$exe" "$@" -b MTL0 | sed -u 's/\x1b\[[0-9;]*m//g' | tee "$log"
 status="${PIPESTATUS[0]}"
 set -e
+# a failing case's line starts with what failed (test-backend-ops prints NaN or ERR before the case's name);
 # a case the emulated library cannot run is a "not supported" line right after the device's "not run" line; the
 # "not run" lines with no case line after them come from test-backend-ops' fa_vec (Q,NE) slice, which prints only
 # its failures (and counts a case it could not run as run)
 read -r n_ok n_fail n_not_run n_unsupported n_slice_not_run < <(awk '
     /^  [A-Z_]+\(.*\): OK *$/ { ok++ }
-    /^  [A-Z_]+\(.*\): .*FAIL *$/ || /^  FAIL fa_vec slice: / { fail++ }
+    /(^|  )[A-Z_]+\(.*\): (.* )?FAIL *$/ || /^  FAIL fa_vec slice: / { fail++ }
     /not supported \[MTL0\] *$/ { if (prev ~ /^emulated Metal: not run: /) not_run++; else unsupported++ }
     prev ~ /^emulated Metal: not run: / && !/not supported \[MTL0\] *$/ { slice++ }
     { prev = $0 }

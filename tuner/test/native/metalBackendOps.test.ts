@@ -54,8 +54,10 @@ describe("test-backend-ops FLASH_ATTN_EXT over the emulated Metal backend (patch
       expect(run.exitCode).toBe(1);
       const ran = run.cases.filter((c) => c.result !== "not supported");
       expect(ran.map((c) => c.result)).toEqual(["FAIL", "FAIL", "FAIL"]);
-      // the slice test-backend-ops forces on the vec kernel fails too: at least the 3
-      expect(run.output).toMatch(/emulated Metal summary: 0 passed, ([3-9]|[1-9]\d+) failed, 2 not run/);
+      // every failure is a NaN: V read past its rows
+      expect(run.output.match(/NaN at index/g)).toHaveLength(3);
+      // test-backend-ops' fa_vec slice runs only equal pairs, where K's row size is V's: it passes
+      expect(run.output).toContain("emulated Metal summary: 0 passed, 3 failed, 2 not run");
     });
   });
 });

@@ -17,8 +17,8 @@ export interface BackendOpsRun {
   cases: BackendOpsCase[];
 }
 
-// a failing case prints what failed (NaN, ERR = ...) between its name and FAIL
-const caseLine = /^ {2}([A-Z_]+)\((.*?)\): (?:.* )?(OK|FAIL|not supported)(?: \[MTL0\])? *$/;
+// a failing case's line starts with what failed (test-backend-ops prints NaN or ERR = ... before the case's name)
+const caseLine = /(?:^|.* {2})([A-Z_]+)\((.*?)\): (?:.* )?(OK|FAIL|not supported)(?: \[MTL0\])? *$/;
 
 const notRunLine = /^emulated Metal: not run: /;
 
