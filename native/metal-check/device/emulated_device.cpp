@@ -84,8 +84,14 @@ void apply_constants(const ggml_metal_pipeline & p) {
 ggml_metal_device_t emulated_metal_device() {
     ggml_metal_device_props & p = g_device.props;
     if (g_device.library.dev == nullptr) {
-        snprintf(p.name, sizeof(p.name), "emulated Apple GPU (CPU fibers)");
+        snprintf(p.name, sizeof(p.name), "MTL0"); // ggml-metal-device.m names device i "MTL<i>"
+        snprintf(p.desc, sizeof(p.desc), "emulated Apple GPU (CPU fibers)");
         p.max_theadgroup_memory_size = 32 * 1024; // every Apple GPU
+        p.max_buffer_size            = (size_t) 8 << 30;
+        p.max_working_set_size       = (size_t) 8 << 30;
+        p.use_shared_buffers         = true; // unified memory: ggml-metal-device.m's default
+        p.supports_gpu_family_apple7 = true;
+        p.op_offload_min_batch_size  = 32;
         p.has_simdgroup_reduction    = true;
         p.has_simdgroup_mm           = true;
         p.has_unified_memory         = true;
@@ -152,8 +158,9 @@ const ggml_metal_device_props * ggml_metal_device_get_props(ggml_metal_device_t 
 ggml_metal_device_t ggml_metal_device_init(int, int) { return emulated_metal_device(); }
 void ggml_metal_device_free(ggml_metal_device_t) {}
 // the real rule is ggml-metal-device.m's (Objective-C, not compiled here) except for flash attention's, which is
-// ggml-metal-device.cpp's; the cache writes are accepted as that rule accepts them for the cache types
-bool ggml_metal_device_supports_op(ggml_metal_device_t dev, const ggml_tensor * op) {
+// ggml-metal-device.cpp's; the cache writes are accepted as that rule accepts them for the cache types. Weak: the
+// backend (backend/emulated_backend_device.cpp) has the whole rule
+__attribute__((weak)) bool ggml_metal_device_supports_op(ggml_metal_device_t dev, const ggml_tensor * op) {
     switch (op->op) {
         case GGML_OP_FLASH_ATTN_EXT: return ggml_metal_device_supports_flash_attn_ext(&dev->props, op);
         case GGML_OP_SET_ROWS:

@@ -1,0 +1,26 @@
+#!/usr/bin/env perl
+# Reads fa.metal after msl/rewrite.sh and writes it back line for line (so that clang's line numbers stay fa.metal's)
+# for the emulated library: an explicit instantiation whose host name matches KEEP_RE (environment) and whose kernel
+# type has a runner (kernels/fa_vec.cpp: the code that maps an encoder's bindings to the kernel's parameters) becomes a
+# registration, which instantiates it; the other instantiations are dropped (compiling all of them takes minutes);
+# every function constant registers where it lives, so that the device can set it before a dispatch.
+use strict;
+use warnings;
+
+# kernel type (fa.metal's typedef) -> runner template
+my %runner = (flash_attn_ext_vec_t => "run_flash_attn_ext_vec");
+
+while (my $line = <STDIN>) {
+    if ($line =~ m{^template /\*host_name "([^"]*)"\*/\s+kernel\s+(\w+)\s+(\w+<.*>);\s*$}) {
+        my ($name, $type, $kernel) = ($1, $2, $3);
+        my $keep = $name =~ /$ENV{KEEP_RE}/ && exists $runner{$type};
+        print $keep ? "static msl_kernels::kernel_registrar register_$.(\"$name\", &$runner{$type}<&$kernel>);\n" : "\n";
+    } elsif ($line =~ m{^template /\*host_name}) {
+        print "\n";
+    } elsif ($line =~ m{^static\s+\w+\s+(FC_\w+)\s*\[\[function_constant\((.*)\)\]\];\s*$}) {
+        chomp $line;
+        print "$line static msl_kernels::function_constant_registrar register_fc_$.($2, &$1, sizeof($1));\n";
+    } else {
+        print $line;
+    }
+}

@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# Runs llama.cpp's own test-backend-ops (tests/test-backend-ops.cpp of the patched tree, unmodified) against ggml-metal
+# on the emulated Metal device: the unmodified backend (ggml-metal.cpp registers "MTL0"), host code
+# (ggml-metal-ops.cpp, ggml-metal-device.cpp) and kernels (fa.metal compiled as C++, run on CPU fibers), each case
+# compared with ggml's CPU backend by test-backend-ops itself. The Objective-C halves are replaced by
+# device/emulated_device.cpp and backend/ (the context: graphs, command buffers; buffers, events, which ops).
+#
+# The emulated library holds the flash-attention decode kernels: kernel_flash_attn_ext_vec of every K/V pair fa.metal
+# has at head sizes 64, 128 and 256 (the base variant; the host picks it on this device), its reduce, the padding
+# kernel and the sparse path's index kernel. A case that needs another kernel (the prompt path's
+# kernel_flash_attn_ext: simdgroup matrices are not emulated) prints "emulated Metal: not run: ..." and counts as not
+# supported, never as passed; the summary at the end counts those lines.
+#
+# usage: native/metal-check/test-backend-ops.sh [--metal-dir GGML_METAL_DIR] [TEST_BACKEND_OPS_ARGS...]
+#   TEST_BACKEND_OPS_ARGS: default `-o FLASH_ATTN_EXT`; `-b MTL0` is always added
+#   GGML_METAL_DIR: default the patched tree native/build.sh linked into native/bin/ (its libggml-base.a and
+#                   libggml-cpu.a are linked in either way)
+# env: CLANGXX (default clang++-19), KVSPLIT_NATIVE_BIN, KVSPLIT_CACHE_DIR
+set -euo pipefail
+
+prog="native/metal-check/test-backend-ops"
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=../common.sh
+source "$here/common.sh"
+check="$here/metal-check"
+# shellcheck source=msl/rewrite.sh
+source "$check/msl/rewrite.sh"
+
+patched_tree
+if [ "${1:-}" = --metal-dir ]; then
+    [ -n "${2:-}" ] || die "--metal-dir needs a directory"
+    metal="$(cd "$2" 2>/dev/null && pwd)" || die "$2: no such directory"
+    [ -f "$metal/ggml-metal-ops.cpp" ] || die "$metal: not a ggml-metal directory (no ggml-metal-ops.cpp)"
+    shift 2
+fi
+[ "$#" -gt 0 ] || set -- -o FLASH_ATTN_EXT
+clangxx="${CLANGXX:-clang++-19}"
+command -v "$clangxx" >/dev/null || die "$clangxx not found: install the Debian package clang-19 (apt-get install clang-19)"
+
+head_sizes="64|128|256"
+cache_root
+obj_cache="$cache/metal-check/backend-ops/obj"
+mkdir -p "$obj_cache"
+inc=(-I "$check/msl" -I "$metal" -I "$src/ggml/src" -I "$src/ggml/include" -I "$check/device")
+headers_hash="$(cat "$src"/ggml/include/*.h "$src"/ggml/src/*.h "$metal"/*.h "$check"/device/*.h \
+    "$check"/kernels/registry.h <("$clangxx" --version) | sha256_hex | cut -c1-16)"
+
+# obj SRC FLAGS...: adds to `objs` the object of SRC compiled with FLAGS, from the cache when SRC, the headers and
+# the flags are unchanged
+objs=()
+obj() {
+    local source="$1" key o
+    shift
+    key="$( { cat "$source"; echo "$headers_hash" "$@"; } | sha256_hex | cut -c1-16)"
+    o="$obj_cache/$(basename "$source" | tr . _)-$key.o"
+    if [ ! -f "$o" ]; then
+        say "compiling $(basename "$source")"
+        nice -n 10 "$clangxx" -std=c++17 -O1 -w "${inc[@]}" "$@" -c "$source" -o "$o.tmp" || die "$source: does not compile"
+        mv "$o.tmp" "$o"
+    fi
+    objs+=("$o")
+}
+
+# The kernels: fa.metal rewritten (msl/rewrite.sh), its vec instantiations at the head sizes above registered
+# (backend/register-kernels.pl); cached apart from the host code, so that a change there does not recompile them.
+kernels_key="$( {
+    cat "$check"/msl/* "$check"/executor/* "$check"/kernels/* "$check"/backend/fa_kernels.cpp \
+        "$check"/backend/register-kernels.pl \
+        "$metal"/kernels/*.metal "$metal"/kernels/*.h "$metal"/*.h
+    echo "$headers_hash" "$head_sizes"
+} | sha256_hex | cut -c1-16)"
+kernels_dir="$cache/metal-check/backend-ops/kernels-$kernels_key"
+if [ ! -f "$kernels_dir/fa_kernels.o" ]; then
+    rm -rf "$kernels_dir" && mkdir -p "$kernels_dir/src"
+    for f in "$metal"/kernels/*.metal "$metal"/kernels/*.h; do msl_rewrite "$f" "$kernels_dir/src/$(basename "$f")"; done
+    KEEP_RE="^kernel_flash_attn_ext_vec_[a-z0-9_]+_dk($head_sizes)_dv(\\1)\$" perl "$check/backend/register-kernels.pl" \
+        <"$kernels_dir/src/fa.metal" >"$kernels_dir/src/fa_emulated.metal"
+    n_kept="$(count_matching 'kernel_registrar register_' "$kernels_dir/src/fa_emulated.metal")"
+    [ "$n_kept" -gt 0 ] || die "fa.metal has no vec kernels at head sizes ${head_sizes//|/, }"
+    say "compiling $n_kept vec kernels of fa.metal as C++ (minutes; cached by input hash)"
+    # every load and store reports to the executor (executor/fibers.h: lockstep at threadgroup memory)
+    nice -n 10 "$clangxx" -std=c++17 -O1 -w -fsanitize-coverage=inline-8bit-counters,trace-loads,trace-stores \
+        -Xclang -ffloat16-excess-precision=none "${inc[@]}" -I "$kernels_dir/src" \
+        -DFA_METAL_SOURCE='"fa_emulated.metal"' -c "$check/backend/fa_kernels.cpp" -o "$kernels_dir/fa_kernels.o.tmp"
+    mv "$kernels_dir/fa_kernels.o.tmp" "$kernels_dir/fa_kernels.o"
+fi
+
+# The plain C inside ggml-metal-device.m that the backend needs, taken out as it is (with #line, so that errors name
+# the .m): the device-name table with ggml_metal_device_id_token, and ggml_metal_device_supports_op
+# take_out FIRST_RE LAST_FN: from the line matching FIRST_RE to the end of function LAST_FN (its closing brace)
+take_out() {
+    awk -v file="$metal/ggml-metal-device.m" -v first="$1" -v last_fn="$2" '
+        !on && $0 ~ first { on = 1; printf "#line %d \"%s\"\n", NR, file }
+        on && index($0, last_fn "(") && $0 !~ /^[ \t]/ { in_last = 1 }
+        on { print }
+        in_last && /^}/ { exit }' "$metal/ggml-metal-device.m"
+}
+from_m="$cache/metal-check/backend-ops/from-m-$(sha256_hex <"$metal/ggml-metal-device.m" | cut -c1-16)"
+if [ ! -f "$from_m/supports_op_mac.inc" ]; then
+    mkdir -p "$from_m"
+    {
+        take_out '^static const struct \{$' 'const char * ggml_metal_device_id_token'
+        take_out '^static bool ggml_metal_supports_mul_mat_op\($' 'bool ggml_metal_device_supports_op' |
+            sed 's/^bool ggml_metal_device_supports_op(ggml_metal_device_t dev, /static bool mac_supports_op(const mac_device * dev, /'
+    } >"$from_m/supports_op_mac.inc.tmp"
+    for fn in 'ggml_metal_device_id_token(' 'static bool mac_supports_op('; do
+        grep -qF "$fn" "$from_m/supports_op_mac.inc.tmp" || die "$metal/ggml-metal-device.m: no $fn to take out"
+    done
+    mv "$from_m/supports_op_mac.inc.tmp" "$from_m/supports_op_mac.inc"
+fi
+
+lib_key="$(cat "$build/ggml/src/libggml-base.a" "$build/ggml/src/libggml-cpu.a" | sha256_hex | cut -c1-16)"
+obj "$src/tests/test-backend-ops.cpp"
+obj "$src/ggml/src/ggml-backend-reg.cpp" -DGGML_USE_CPU -DGGML_USE_METAL
+# ggml-metal.cpp uses std::unique_ptr without <memory>, which Apple's libc++ headers bring in by the way
+obj "$metal/ggml-metal.cpp" -include memory
+obj "$metal/ggml-metal-device.cpp"
+obj "$metal/ggml-metal-ops.cpp"
+obj "$metal/ggml-metal-tuning.cpp"
+obj "$metal/ggml-metal-common.cpp"
+obj "$check/device/emulated_device.cpp"
+obj "$check/backend/emulated_context.cpp"
+obj "$check/backend/emulated_backend_device.cpp" -I "$from_m"
+objs+=("$kernels_dir/fa_kernels.o")
+exe="$cache/metal-check/backend-ops/test-backend-ops-$(printf '%s\n' "${objs[@]}" "$lib_key" | sha256_hex | cut -c1-16)"
+if [ ! -x "$exe" ]; then
+    # libggml-cpu is built by gcc, with OpenMP where it has it: its runtime is GNU's libgomp
+    openmp=()
+    if grep -q 'GOMP_' < <(nm "$build/ggml/src/libggml-cpu.a" 2>/dev/null); then openmp=(-lgomp); fi
+    say "linking test-backend-ops with the emulated Metal backend"
+    nice -n 10 "$clangxx" "${objs[@]}" "$build/ggml/src/libggml-cpu.a" "$build/ggml/src/libggml.a" \
+        "$build/ggml/src/libggml-base.a" "${openmp[@]}" -lpthread -lm -o "$exe.tmp"
+    mv "$exe.tmp" "$exe"
+fi
+
+# test-backend-ops' own output (without its colours), each line as it comes; then what ran and what did not
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+set +e
+nice -n 10 "$exe" "$@" -b MTL0 | sed -u 's/\x1b\[[0-9;]*m//g' | tee "$log"
+status="${PIPESTATUS[0]}"
+set -e
+# a failing case's line starts with what failed (test-backend-ops prints NaN or ERR before the case's name);
+# a case the emulated library cannot run is a "not supported" line right after the device's "not run" line; the
+# "not run" lines with no case line after them come from test-backend-ops' fa_vec (Q,NE) slice, which prints only
+# its failures (and counts a case it could not run as run)
+read -r n_ok n_fail n_not_run n_unsupported n_slice_not_run < <(awk '
+    /^  [A-Z_]+\(.*\): OK *$/ { ok++ }
+    /(^|  )[A-Z_]+\(.*\): (.* )?FAIL *$/ || /^  FAIL fa_vec slice: / { fail++ }
+    /not supported \[MTL0\] *$/ { if (prev ~ /^emulated Metal: not run: /) not_run++; else unsupported++ }
+    prev ~ /^emulated Metal: not run: / && !/not supported \[MTL0\] *$/ { slice++ }
+    { prev = $0 }
+    END { print ok + 0, fail + 0, not_run + 0, unsupported + 0, slice + 0 }' "$log")
+echo "emulated Metal summary: $n_ok passed, $n_fail failed, $n_not_run not run (a kernel the emulated library lacks)," \
+    "$n_unsupported not supported by ggml-metal; fa_vec (Q,NE) slice: $n_slice_not_run of its cases not run"
+[ "$status" = 0 ] || die "test-backend-ops exited with status $status"
+[ "$n_fail" = 0 ] || die "$n_fail cases failed"
