@@ -21,7 +21,9 @@ prog=native/arm-check.sh
 . "$here/common.sh"
 
 # every case whose V type differs from its K type (std::regex ECMAScript: back-reference in a negative look-ahead)
-mixed_filter='type_K=([^,]+),type_V=(?!\1,)'
+# patch 0020's decode case with 4352 K/V rows is for CUDA's many-Q-heads-per-block path; on the CPU it takes the
+# split-KV path that the 1024-row cases already reach, and under qemu it costs minutes
+mixed_filter='^(?!.*kv=4352,).*type_K=([^,]+),type_V=(?!\1,)'
 
 build_only=0
 force=0
