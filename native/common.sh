@@ -17,6 +17,19 @@ patched_tree() {
     metal="$src/ggml/src/ggml-metal"
 }
 
+# metal_tree ARGS...: patched_tree, then an optional leading `--metal-dir DIR` (a modified copy of ggml-metal to check
+# instead of the patched tree's); sets `metal` and `metal_args_used`, the number of arguments the caller shifts
+metal_tree() {
+    patched_tree
+    metal_args_used=0
+    if [ "${1:-}" = --metal-dir ]; then
+        [ -n "${2:-}" ] || die "--metal-dir needs a directory"
+        metal="$(cd "$2" 2>/dev/null && pwd)" || die "$2: no such directory"
+        [ -f "$metal/ggml-metal-ops.cpp" ] || die "$metal: not a ggml-metal directory (no ggml-metal-ops.cpp)"
+        metal_args_used=2
+    fi
+}
+
 # count_matching ERE [FILE]: how many lines match; 0 is an answer, not a failure (grep -c exits 1 on none), and a
 # file that cannot be read still fails
 count_matching() {

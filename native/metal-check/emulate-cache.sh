@@ -21,11 +21,8 @@ check="$here/metal-check"
 # shellcheck source=msl/rewrite.sh
 source "$check/msl/rewrite.sh"
 
-patched_tree
-if [ "${1:-}" = --metal-dir ]; then
-    metal="$(cd "$2" 2>/dev/null && pwd)" || die "$2: no such directory"
-    shift 2
-fi
+metal_tree "$@"
+shift "$metal_args_used"
 [ "$#" -gt 0 ] || die "usage: $0 [--metal-dir GGML_METAL_DIR] set_rows/TYPE/HEAD_SIZE/N_ROWS | cpy/TYPE/HEAD_SIZE/N_ROWS | kv_f16/K_TYPE/V_TYPE/HEAD_SIZE/N_KV..."
 clangxx="${CLANGXX:-clang++-19}"
 command -v "$clangxx" >/dev/null || die "$clangxx not found: install the Debian package clang-19 (apt-get install clang-19)"

@@ -20,11 +20,8 @@ check="$here/metal-check"
 # shellcheck source=msl/rewrite.sh
 source "$check/msl/rewrite.sh"
 
-patched_tree
-if [ "${1:-}" = --metal-dir ]; then
-    metal="$(cd "$2" 2>/dev/null && pwd)" || die "$2: no such directory"
-    shift 2
-fi
+metal_tree "$@"
+shift "$metal_args_used"
 [ "$#" -gt 0 ] || die "usage: $0 [--metal-dir GGML_METAL_DIR] K_TYPE/V_TYPE/HEAD_SIZE/N_KV..."
 clangxx="${CLANGXX:-clang++-19}"
 command -v "$clangxx" >/dev/null || die "$clangxx not found: install the Debian package clang-19 (apt-get install clang-19)"

@@ -19,11 +19,8 @@ check="$here/metal-check"
 # shellcheck source=msl/rewrite.sh
 source "$check/msl/rewrite.sh"
 
-patched_tree
-if [ "${1:-}" = --metal-dir ]; then
-    metal="$(cd "$2" 2>/dev/null && pwd)" || die "$2: no such directory"
-    shift 2
-fi
+metal_tree "$@"
+shift "$metal_args_used"
 n_blocks="${1:-20000}"
 base_lib="$build/ggml/src/libggml-base.a"
 [ -f "$base_lib" ] || die "$base_lib not found: the native build is incomplete (run native/build.sh --force)"

@@ -26,13 +26,8 @@ check="$here/metal-check"
 # shellcheck source=msl/rewrite.sh
 source "$check/msl/rewrite.sh"
 
-patched_tree
-if [ "${1:-}" = --metal-dir ]; then
-    [ -n "${2:-}" ] || die "--metal-dir needs a directory"
-    metal="$(cd "$2" 2>/dev/null && pwd)" || die "$2: no such directory"
-    [ -f "$metal/ggml-metal-ops.cpp" ] || die "$metal: not a ggml-metal directory (no ggml-metal-ops.cpp)"
-    shift 2
-fi
+metal_tree "$@"
+shift "$metal_args_used"
 [ "$#" -gt 0 ] || set -- -o FLASH_ATTN_EXT
 clangxx="${CLANGXX:-clang++-19}"
 command -v "$clangxx" >/dev/null || die "$clangxx not found: install the Debian package clang-19 (apt-get install clang-19)"
