@@ -13,7 +13,10 @@
 #                                                    PATCHes default to every native/patches/*-cuda-*.patch
 #   bench/gpu/cuda-decode-speed.sh run WORK STAGE... on the GPU machine; STAGE: build, model, build+model (both at
 #                                                    once), test, ppl, lowbit (iq3_nl/iq2_nl V, GPU against CPU
-#                                                    perplexity), profile, bench,
+#                                                    perplexity), profile, kernels (decode time
+#                                                    per kernel, ncu), graphs (a token as one
+#                                                    CUDA graph; graphs off), interleave (settings
+#                                                    in turn, round by round), bench,
 #                                                    rot, pairs, sweep, all (= every stage but pairs, in that
 #                                                    order). Logs in WORK/logs/.
 #                                                    KVSPLIT_PATCHED_ONLY=1: build only the patched tree (when
@@ -230,6 +233,106 @@ stage_profile() {
     done
 }
 
+# Where a decode token's time goes, kernel by kernel, under Nsight Compute (each kernel timed alone; caches and clocks
+# left as they run): at depth 0 every kernel of 3 decode tokens, at depth 32768 the flash-attention kernels of 3
+# tokens (nothing else depends on the depth). logs/kernels-summary.md: microseconds per token by kernel and setting.
+stage_kernels() {
+    command -v ncu >/dev/null || export PATH="$PATH:/usr/local/cuda/bin"
+    local kv name depth filter
+    for kv in ${KVSPLIT_KERNELS_SETTINGS:-f16:f16 q8_0:q4_0 q8_0:iq3_nl q8_0:iq2_nl}; do
+        name="${kv/:/-}"
+        for depth in 0 32768; do
+            local out="$logs/kernels-d$depth-$name.csv"
+            [ -f "$out" ] && continue
+            filter=()
+            [ "$depth" = 0 ] || filter=(--kernel-name "regex:flash_attn_ext_vec|flash_attn_combine")
+            GGML_CUDA_DISABLE_GRAPHS=1 ncu --csv --log-file "$out.part" --metrics gpu__time_duration.sum --print-units base --print-kernel-base function \
+                --cache-control none --clock-control none "${filter[@]}" \
+                "$work/bin-patched/llama-bench" -m "$model" -ngl 99 -fa 1 -p 0 -n 3 -r 1 -d "$depth" --no-warmup \
+                -ctk "${kv%%:*}" -ctv "${kv##*:}" >"$logs/kernels-d$depth-$name.out" 2>&1 ||
+                { say "ncu ($name, depth $depth) failed: see $logs/kernels-d$depth-$name.out"; continue; }
+            mv "$out.part" "$out"
+        done
+    done
+    python3 "$here/kernel-times.py" "$logs" 3 | tee "$logs/kernels-summary.md"
+}
+
+# The same decode token as one CUDA graph, as llama.cpp runs it (ncu --graph-profiling graph: the graph's GPU time,
+# kernels back to back), and decode with CUDA graphs off: whether a setting's tokens per second differ from its
+# kernels' time on the GPU or on the host side. logs/graphs-summary.md.
+stage_graphs() {
+    command -v ncu >/dev/null || export PATH="$PATH:/usr/local/cuda/bin"
+    local kv name
+    for kv in ${KVSPLIT_KERNELS_SETTINGS:-f16:f16 q8_0:q4_0 q8_0:iq3_nl q8_0:iq2_nl}; do
+        name="${kv/:/-}"
+        [ -f "$logs/graphs-d0-$name.csv" ] && continue
+        ncu --csv --log-file "$logs/graphs-d0-$name.csv.part" --graph-profiling graph --metrics gpu__time_duration.sum \
+            --print-units base --cache-control none --clock-control none \
+            "$work/bin-patched/llama-bench" -m "$model" -ngl 99 -fa 1 -p 0 -n 16 -r 1 -d 0 --no-warmup \
+            -ctk "${kv%%:*}" -ctv "${kv##*:}" >"$logs/graphs-d0-$name.out" 2>&1 &&
+            mv "$logs/graphs-d0-$name.csv.part" "$logs/graphs-d0-$name.csv" ||
+            say "ncu graph profiling ($name) failed: see $logs/graphs-d0-$name.out"
+        GGML_CUDA_DISABLE_GRAPHS=1 bench_json "$logs/nographs-patched-$name" "$work/bin-patched/llama-bench" -m "$model" \
+            -ngl 99 -fa 1 -p 0 -n 128 -r 3 -d 0 -ctk "${kv%%:*}" -ctv "${kv##*:}" -o json
+    done
+    python3 - "$logs" <<'PY' | tee "$logs/graphs-summary.md"
+import csv, json, statistics, sys
+from pathlib import Path
+logs = Path(sys.argv[1])
+print("| K/V | graph GPU time per token, µs (median of graphs; n) | tg128 d0, graphs off (t/s) |")
+print("| --- | ---: | ---: |")
+for p in sorted(logs.glob("graphs-d0-*.csv")):
+    name = p.name.removeprefix("graphs-d0-").removesuffix(".csv")
+    rows = [l for l in p.read_text().splitlines() if l.startswith('"')]
+    # the first tokens run kernel by kernel (before llama.cpp captures a graph): only the rows named "graph" count
+    t = [float(r["Metric Value"].replace(",", "")) / 1000 for r in csv.DictReader(rows)
+         if r["Metric Name"] == "gpu__time_duration.sum" and r["Kernel Name"] == "graph"]
+    j = logs / f"nographs-patched-{name}.json"
+    tg = [r for r in json.loads(j.read_text())] if j.exists() and j.stat().st_size else []
+    tgs = f"{tg[0]['avg_ts']:.0f} ± {tg[0]['stddev_ts']:.0f}" if tg else "n/a"
+    print(f"| {name} | {statistics.median(t):.1f} ({len(t)}) | {tgs} |" if t else f"| {name} | n/a | {tgs} |")
+PY
+}
+
+# Decode of several settings in turn, one llama-bench process (-r 1) each, round after round, so that drift of the
+# machine between processes falls on all of them alike: the ratio to the first setting, round by round.
+# KVSPLIT_INTERLEAVE="q8_0:q4_0 q8_0:iq3_nl q8_0:iq2_nl" (the first is the reference), KVSPLIT_ROUNDS=5.
+# logs/interleave-summary.md.
+stage_interleave() {
+    local kv round rounds="${KVSPLIT_ROUNDS:-5}" list="${KVSPLIT_INTERLEAVE:-q8_0:q4_0 q8_0:iq3_nl q8_0:iq2_nl}"
+    for round in $(seq 1 "$rounds"); do
+        for kv in $list; do
+            local out="$logs/interleave-$round-${kv/:/-}"
+            [ -f "$out.json" ] && continue
+            bench_json "$out" "$work/bin-patched/llama-bench" -m "$model" -ngl 99 -fa 1 -p 0 -n 128 -r 1 -d "$depths" \
+                -ctk "${kv%%:*}" -ctv "${kv##*:}" -o json
+        done
+    done
+    python3 - "$logs" "$rounds" $list <<'PY' | tee "$logs/interleave-summary.md"
+import json, statistics, sys
+from pathlib import Path
+logs, rounds, kvs = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3:]
+names = [kv.replace(":", "-") for kv in kvs]
+def tg(r, n):
+    p = logs / f"interleave-{r}-{n}.json"
+    return {row["n_depth"]: row["avg_ts"] for row in json.loads(p.read_text())} if p.exists() and p.stat().st_size else {}
+data = {(r, n): tg(r, n) for r in range(1, rounds + 1) for n in names}
+depths = sorted({d for v in data.values() for d in v})
+print(f"tg128 t/s (median of {rounds} rounds, one process each, in turn) and the ratio to {names[0]}, round by round: median [min, max]\n")
+print("| K/V | " + " | ".join(f"d{d} t/s | vs {names[0]}" for d in depths) + " |")
+print("| --- | " + " | ".join("---: | ---:" for _ in depths) + " |")
+for n in names:
+    cells = []
+    for d in depths:
+        ts = [data[(r, n)][d] for r in range(1, rounds + 1) if d in data[(r, n)]]
+        ratios = sorted(data[(r, n)][d] / data[(r, names[0])][d] for r in range(1, rounds + 1)
+                        if d in data[(r, n)] and d in data[(r, names[0])])
+        cells += [f"{statistics.median(ts):.0f}" if ts else "n/a",
+                  f"{statistics.median(ratios):.3f} [{ratios[0]:.3f}, {ratios[-1]:.3f}]" if ratios else "n/a"]
+    print(f"| {n.replace('-', ' / ', 1)} | " + " | ".join(cells) + " |")
+PY
+}
+
 stage_bench() {
     local b s name k v extra only=",${KVSPLIT_BENCH_SETTINGS:-},"
     for s in "${settings[@]}"; do
@@ -301,7 +404,7 @@ run() {
     local stage
     for stage in "$@"; do
         case "$stage" in
-            build|model|test|ppl|lowbit|profile|bench|rot|pairs|sweep) say "stage $stage"; "stage_$stage" ;;
+            build|model|test|ppl|lowbit|profile|kernels|graphs|interleave|bench|rot|pairs|sweep) say "stage $stage"; "stage_$stage" ;;
             all) for s in build model test ppl lowbit profile bench rot sweep; do say "stage $s"; "stage_$s"; done ;;
             build+model) # the model is written while the build compiles
                 say "stage model (in the background) and build"
@@ -309,7 +412,7 @@ run() {
                 local model_pid=$!
                 stage_build
                 wait "$model_pid" || { cat "$logs/model.log"; die "making the model failed"; } ;;
-            *) die "unknown stage '$stage' (build, model, build+model, test, ppl, lowbit, profile, bench, rot, pairs, sweep, all)" ;;
+            *) die "unknown stage '$stage' (build, model, build+model, test, ppl, lowbit, profile, kernels, graphs, interleave, bench, rot, pairs, sweep, all)" ;;
         esac
     done
 }
