@@ -119,8 +119,11 @@ export function provenance(report: BenchReport): string {
   const { machine, speedTest } = report;
   return (
     `model ${report.model.file} (header sha256 ${report.model.headerHash.slice(0, 12)}…); quality on ${report.text.name}, ` +
-    `${report.chunks} chunks of ${report.ctx} tokens, KL-divergence vs the f16 cache${longContextProvenance(report)}; speed by llama-bench ` +
-    `(flash attention, ${machine.threads} threads, median of ${speedTest.repetitions}); llama.cpp ${report.build}; ` +
+    `${report.chunks} chunks of ${report.ctx} tokens, KL-divergence vs the f16 cache${longContextProvenance(report)}; ` +
+    (speedTest.depths.length > 0
+      ? `speed by llama-bench (flash attention, ${machine.threads} threads, median of ${speedTest.repetitions})`
+      : "no speed test") +
+    `; llama.cpp ${report.build}; ` +
     `${machine.cpu}, ${machine.cores} cores, ${machine.backend}, ${machine.os}; ${report.createdAt}`
   );
 }

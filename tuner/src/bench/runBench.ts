@@ -42,7 +42,8 @@ export async function runBench(
 ): Promise<BenchReport> {
   const stepsPerSetting =
     options.contexts.length +
-    2 +
+    1 +
+    (options.depths.length > 0 ? 1 : 0) +
     options.longContexts.length +
     (options.passkeyLengths.length > 0 ? 1 : 0) +
     (options.kvMemoryLimitBytes !== undefined ? 1 : 0);
@@ -95,19 +96,23 @@ export async function runBench(
           })
         : [];
     if (options.passkeyLengths.length > 0) step(`passkey ${setting.label}`);
-    const speed = await measureSpeed(
-      {
-        modelPath: setup.modelPath,
-        cache: setting.profile.cache,
-        promptTokens: options.promptTokens,
-        genTokens: options.genTokens,
-        depths: options.depths,
-        repetitions: options.repetitions,
-        threads: options.threads,
-      },
-      { signal: options.signal },
-    );
-    step(`speed ${setting.label}`);
+    // no depths: no speed test (quality runs that share the cores with other work)
+    const speed =
+      options.depths.length > 0
+        ? await measureSpeed(
+            {
+              modelPath: setup.modelPath,
+              cache: setting.profile.cache,
+              promptTokens: options.promptTokens,
+              genTokens: options.genTokens,
+              depths: options.depths,
+              repetitions: options.repetitions,
+              threads: options.threads,
+            },
+            { signal: options.signal },
+          )
+        : { points: [], records: [] };
+    if (options.depths.length > 0) step(`speed ${setting.label}`);
     measured.push({ setting, kvBytes, result, longContext, retrieval, maxContext, speed });
   }
 

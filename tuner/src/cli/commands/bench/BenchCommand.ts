@@ -97,7 +97,7 @@ export const BenchCommand: CommandModule<object, BenchCommandOptions> = {
         type: "array",
         default: [0, 4096],
         coerce: intList("depth"),
-        description: "llama-bench depths (tokens already in the cache)",
+        description: "llama-bench depths (tokens already in the cache; 'none': no speed test)",
       })
       .option("prompt", { type: "number", default: 512, description: "Prompt tokens per speed test" })
       .option("gen", { type: "number", default: 64, description: "Generated tokens per speed test" })
