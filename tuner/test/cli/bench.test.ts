@@ -7,10 +7,9 @@ import { gemmaModelPath } from "../fixtures.ts";
 import { runTuner } from "./runTuner.ts";
 
 // A small bench on the real model (short speed tests, one quality chunk): the table's structure and its
-// measured memory, not its speed (speed targets live in `npm run bench`, not in tests). Four built-in rows are enough
-// for the shape and the orderings asserted here; smollm2.test.ts benches every built-in.
+// measured memory, not its speed (speed targets live in `npm run bench`, not in tests).
 describe("tuner bench", () => {
-  it("measures the chosen built-in rows and writes JSON, Markdown and the chart", { timeout: 1_500_000 }, async () => {
+  it("measures all five uniform rows and writes JSON, Markdown and the chart", { timeout: 1_500_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), "kvsplit-bench-"));
     const env = { KVSPLIT_CACHE_DIR: join(dir, "cache"), KVSPLIT_HOME: join(dir, "home") };
     const out = join(dir, "out");
@@ -19,10 +18,6 @@ describe("tuner bench", () => {
         "bench",
         "--model",
         gemmaModelPath(),
-        "--builtins",
-        "k4v4,f16,k8v4",
-        "--builtins",
-        "k8v8",
         "--ctx",
         "256",
         "--chunks",
@@ -53,8 +48,7 @@ describe("tuner bench", () => {
     );
     expect(r.exitCode).toBe(0);
     const report = JSON.parse(readFileSync(join(out, "report.json"), "utf8")) as BenchReport;
-    // in the built-ins' order, whatever the order asked
-    expect(report.rows.map((row) => row.label)).toEqual(["f16", "k8v8", "k8v4", "k4v4"]);
+    expect(report.rows.map((row) => row.label)).toEqual(["f16", "k8v8", "k8v4", "k4v8", "k4v4", "k8v3", "k8v2"]);
 
     const row = (label: string) => report.rows.find((x) => x.label === label)!;
     // bytes come from llama.cpp; uniform savings follow from bits per element (16 → 8.5 → 6.5 → 4.5 on average)
