@@ -110,9 +110,13 @@ describe("tuner bench", () => {
     expect(r.stdout).toContain("k8v4");
   });
 
-  it("refuses fewer than 3 repetitions", async () => {
-    const r = await runTuner(["bench", "--reps", "2"]);
-    expect(r.stderr).toContain("--reps must be at least 3");
+  it.each([
+    [["--reps", "2"], "--reps must be at least 3"],
+    [["--builtins", "k8v4,k9v9"], "--builtins: no built-in named 'k9v9'; the built-ins are f16, k8v8, k8v4,"],
+    [["--builtins", "none"], "nothing to measure: --builtins none and no --profile"],
+  ])("refuses %j", async (args, message) => {
+    const r = await runTuner(["bench", ...args]);
+    expect(r.stderr).toContain(message);
     expect(r.exitCode).toBe(1);
   });
 });

@@ -14,6 +14,7 @@ import { prepareMeasurement, withMeasurementOptions, type MeasurementOptions } f
 import { createProgressBar } from "../../ui/progress.ts";
 
 interface BenchCommandOptions extends MeasurementOptions {
+  builtins: string[];
   profile: string[];
   contexts: number[];
   longCtx: number[];
@@ -41,6 +42,19 @@ const intList = (name: string) => (values: (string | number)[]) =>
       return n;
     });
 
+const builtinNames = builtinProfiles.map((profile) => profile.name);
+
+/** --builtins: names of built-ins, kept in the built-ins' own order (f16, the reference, first); "none" for none */
+function builtinRows(values: (string | number)[]): string[] {
+  const names = values.flatMap((v) => String(v).split(",")).filter((v) => v !== "none");
+  const unknown = names.filter((name) => !builtinNames.includes(name));
+  if (unknown.length > 0)
+    throw new Error(
+      `--builtins: no built-in named '${unknown.join("', '")}'; the built-ins are ${builtinNames.join(", ")}`,
+    );
+  return builtinNames.filter((name) => names.includes(name));
+}
+
 export const BenchCommand: CommandModule<object, BenchCommandOptions> = {
   command: "bench",
   describe: `Memory, quality and speed of ${builtinProfiles.map((profile) => profile.name.toUpperCase().replace("F16", "f16")).join(", ")} and any profile, measured in one run`,
@@ -50,6 +64,12 @@ export const BenchCommand: CommandModule<object, BenchCommandOptions> = {
       chunksDescription: "Quality chunks scored",
       evalFileDescription: "Text for quality (default: Moby-Dick)",
     })
+      .option("builtins", {
+        type: "array",
+        default: builtinNames,
+        coerce: builtinRows,
+        description: "Built-in rows to measure, by name ('none' for only the --profile rows)",
+      })
       .option("profile", {
         type: "string",
         array: true,
@@ -118,13 +138,16 @@ export const BenchCommand: CommandModule<object, BenchCommandOptions> = {
         ] as const) {
           if (!Number.isInteger(value) || value < 1) throw new Error(`${flag} must be an integer ≥ 1, got ${value}`);
         }
+        if (argv.builtins.length === 0 && argv.profile.length === 0)
+          throw new Error("nothing to measure: --builtins none and no --profile");
         if (argv.kvMemory !== "none") parseByteSize(argv.kvMemory, "--kv-memory");
         return true;
       }),
   async handler(argv) {
     const threads = argv.threads ?? availableParallelism();
     const { setup, facts } = await prepareMeasurement({ ...argv, threads });
-    const profiles = [...builtinProfiles, ...argv.profile.map((ref) => loadProfileRef(ref))];
+    const builtins = builtinProfiles.filter((profile) => argv.builtins.includes(profile.name));
+    const profiles = [...builtins, ...argv.profile.map((ref) => loadProfileRef(ref))];
     const settings = profiles.map((profile) => settingFromProfile(profile, facts));
 
     const progress = createProgressBar("bench");
