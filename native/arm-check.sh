@@ -2,7 +2,8 @@
 # Checks KVSplit's CPU flash attention on ARM (Apple's CPU cores) from an x86-64 Linux machine: cross-compiles the
 # patched llama.cpp's test-backend-ops for aarch64 and runs its mixed K/V FLASH_ATTN_EXT cases (type_K != type_V)
 # on the CPU backend under qemu-aarch64, against the CPU's reference path. Patch 0006 adds x86-only (AVX2) code to
-# these kernels; this proves the portable paths it falls back to on ARM are right.
+# these kernels; this proves the portable paths it falls back to on ARM are right, and the NEON code patch 0023 adds
+# for iq3_nl/iq2_nl (K dot products, V decoders).
 #
 # The source and patches are native/build.sh's; the build is cached the same way (llama.cpp tag + patches + options,
 # ccache for what a patch did not touch). The binary is linked statically, so qemu needs no aarch64 sysroot.
@@ -37,7 +38,7 @@ while [ $# -gt 0 ]; do
             filter="$2"
             shift
             ;;
-        -h|--help) sed -n '2,14p' "${BASH_SOURCE[0]}"; exit 0 ;;
+        -h|--help) sed -n '2,15p' "${BASH_SOURCE[0]}"; exit 0 ;;
         *) echo "$prog: unknown option '$1' (see --help)" >&2; exit 2 ;;
     esac
     shift

@@ -90,7 +90,7 @@ describe.runIf(process.platform === "linux" && process.arch === "x64")(
           const seen = ofPair.map((c) => `hsk=${c.headSizeK},nb=${c.batch},mask=${c.mask}`);
           expect(seen, pair).toEqual(expect.arrayContaining(shapes));
         }
-        // the 3- and 2-bit types (patch 0018) run their generic C paths on ARM: each mixed pair with them, both paths
+        // the 3- and 2-bit types (patch 0018; NEON K dot and V decoders since 0023): each mixed pair with them, both paths
         const lowBitShapes = [64, 256].flatMap((hsk) => [1, 75].map((nb) => `hsk=${hsk},nb=${nb},mask=true`));
         for (const pair of lowBitPairs) {
           const seen = cases
