@@ -35,7 +35,7 @@ head_sizes="64|128|256"
 keep_re="^kernel_flash_attn_ext_vec_[a-z0-9_]+_dk($head_sizes)_dv(\\1)\$"
 kernels_re=""
 if [ "${1:-}" = --kernels ]; then
-    [ -n "${2:-}" ] || die "--kernels needs a regular expression (kernel host names, e.g. '_q8_0_dk128_')"
+    [ -n "${2:-}" ] || die "--kernels needs a regular expression (kernel host names, e.g. '^kernel_flash_attn_ext_vec_q8_0_dk128_')"
     kernels_re="$2"
     KEEP_RE="$kernels_re" perl -e 'qr/$ENV{KEEP_RE}/' 2>/dev/null || die "--kernels $kernels_re: not a regular expression"
     keep_re="^(?=${keep_re#^}).*(?:$kernels_re)"

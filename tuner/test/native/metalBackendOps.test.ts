@@ -24,7 +24,7 @@ const cases = [
     "64,hsv=64,nh=2,nr23=\\[4,1\\],kv=1024,nb=1,mask=1,.*type_K=f16,type_V=q4_0,|" +
     "128,hsv=128,nh=1,nr23=\\[8,1\\],kv=4096,nb=1,mask=1,sinks=0,.*type_K=q8_0,type_V=q8_0,permute=\\[0,1,2,3\\],.*n_kv_max=512$)",
 ];
-const kernels = "_(q8_0_q4_0_dk128|f16_q4_0_dk64|q8_0_dk128)_";
+const kernels = "^kernel_flash_attn_ext_vec_(q8_0_q4_0_dk128|f16_q4_0_dk64|q8_0_dk128)_";
 
 const sparse = (vars: string) => vars.endsWith(",n_kv_max=512");
 
