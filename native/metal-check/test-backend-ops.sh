@@ -11,8 +11,11 @@
 # kernel_flash_attn_ext: simdgroup matrices are not emulated) prints "emulated Metal: not run: ..." and counts as not
 # supported, never as passed; the summary at the end counts those lines.
 #
-# usage: native/metal-check/test-backend-ops.sh [--metal-dir GGML_METAL_DIR] [TEST_BACKEND_OPS_ARGS...]
+# usage: native/metal-check/test-backend-ops.sh [--metal-dir GGML_METAL_DIR] [--kernels ERE] [TEST_BACKEND_OPS_ARGS...]
 #   TEST_BACKEND_OPS_ARGS: default `-o FLASH_ATTN_EXT`; `-b MTL0` is always added
+#   ERE: compile only the vec kernels whose host name matches (a Perl regex; default every base vec kernel at head
+#        sizes 64, 128 and 256), so that a few cases cost seconds of compiling, not minutes; a case that needs
+#        another one is reported as not run
 #   GGML_METAL_DIR: default the patched tree native/build.sh linked into native/bin/ (its libggml-base.a and
 #                   libggml-cpu.a are linked in either way)
 # env: CLANGXX (default clang++-19), KVSPLIT_NATIVE_BIN, KVSPLIT_CACHE_DIR
@@ -28,11 +31,20 @@ source "$check/msl/rewrite.sh"
 
 metal_tree "$@"
 shift "$metal_args_used"
+head_sizes="64|128|256"
+keep_re="^kernel_flash_attn_ext_vec_[a-z0-9_]+_dk($head_sizes)_dv(\\1)\$"
+kernels_re=""
+if [ "${1:-}" = --kernels ]; then
+    [ -n "${2:-}" ] || die "--kernels needs a regular expression (kernel host names, e.g. '^kernel_flash_attn_ext_vec_q8_0_dk128_')"
+    kernels_re="$2"
+    KEEP_RE="$kernels_re" perl -e 'qr/$ENV{KEEP_RE}/' 2>/dev/null || die "--kernels $kernels_re: not a regular expression"
+    keep_re="^(?=${keep_re#^}).*(?:$kernels_re)"
+    shift 2
+fi
 [ "$#" -gt 0 ] || set -- -o FLASH_ATTN_EXT
 clangxx="${CLANGXX:-clang++-19}"
 command -v "$clangxx" >/dev/null || die "$clangxx not found: install the Debian package clang-19 (apt-get install clang-19)"
 
-head_sizes="64|128|256"
 cache_root
 obj_cache="$cache/metal-check/backend-ops/obj"
 mkdir -p "$obj_cache"
@@ -62,16 +74,16 @@ kernels_key="$( {
     cat "$check"/msl/* "$check"/executor/* "$check"/kernels/* "$check"/backend/fa_kernels.cpp \
         "$check"/backend/register-kernels.pl \
         "$metal"/kernels/*.metal "$metal"/kernels/*.h "$metal"/*.h
-    echo "$headers_hash" "$head_sizes"
+    echo "$headers_hash" "$head_sizes" ${kernels_re:+"$kernels_re"}
 } | sha256_hex | cut -c1-16)"
 kernels_dir="$cache/metal-check/backend-ops/kernels-$kernels_key"
 if [ ! -f "$kernels_dir/fa_kernels.o" ]; then
     rm -rf "$kernels_dir" && mkdir -p "$kernels_dir/src"
     for f in "$metal"/kernels/*.metal "$metal"/kernels/*.h; do msl_rewrite "$f" "$kernels_dir/src/$(basename "$f")"; done
-    KEEP_RE="^kernel_flash_attn_ext_vec_[a-z0-9_]+_dk($head_sizes)_dv(\\1)\$" perl "$check/backend/register-kernels.pl" \
+    KEEP_RE="$keep_re" perl "$check/backend/register-kernels.pl" \
         <"$kernels_dir/src/fa.metal" >"$kernels_dir/src/fa_emulated.metal"
     n_kept="$(count_matching 'kernel_registrar register_' "$kernels_dir/src/fa_emulated.metal")"
-    [ "$n_kept" -gt 0 ] || die "fa.metal has no vec kernels at head sizes ${head_sizes//|/, }"
+    [ "$n_kept" -gt 0 ] || die "fa.metal has no vec kernels at head sizes ${head_sizes//|/, }${kernels_re:+ matching $kernels_re}"
     say "compiling $n_kept vec kernels of fa.metal as C++ (minutes; cached by input hash)"
     # every load and store reports to the executor (executor/fibers.h: lockstep at threadgroup memory)
     nice -n 10 "$clangxx" -std=c++17 -O1 -w -fsanitize-coverage=inline-8bit-counters,trace-loads,trace-stores \

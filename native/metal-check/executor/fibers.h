@@ -16,8 +16,10 @@
 // Skew: the simdgroups of a threadgroup take turns, each running as far as it can before a threadgroup barrier, so a
 // simdgroup that reads what another writes with no barrier between reads it unwritten (a missing barrier shows).
 //
-// Apple's limits are enforced: 32 KiB of threadgroup memory and 1024 threads per threadgroup. Threadgroup memory
-// starts as 0xFF bytes (a NaN in half and float), so a read before any write shows in the result.
+// Threadgroup memory: the dispatch's, then the variables a kernel declares in it (`threadgroup int tcount[8];`, one
+// object per threadgroup: msl/rewrite.sh). Apple's limits are enforced: 32 KiB of threadgroup memory, both together,
+// and 1024 threads per threadgroup. Threadgroup memory starts as 0xFF bytes (a NaN in half and float), so a read
+// before any write shows in the result.
 #pragma once
 
 #include <ucontext.h>
@@ -25,6 +27,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <algorithm>
 #include <functional>
 #include <vector>
 
@@ -53,12 +56,21 @@ struct simdgroup_exchange {
     bool live[k_simd_width];
 };
 
+// a variable the kernel declares in threadgroup memory (msl/msl_simd.h): its declaration, and where it lives
+struct threadgroup_variable {
+    const void * site;
+    char *       at;
+};
+
 struct group_state {
-    std::vector<fiber>              fibers;
-    std::vector<simdgroup_exchange> simdgroups;
-    ucontext_t                      scheduler;
-    int                             current = -1;
-    std::function<void(int)>        body;
+    std::vector<fiber>                fibers;
+    std::vector<simdgroup_exchange>   simdgroups;
+    ucontext_t                        scheduler;
+    int                               current = -1;
+    std::function<void(int)>          body;
+    std::vector<threadgroup_variable> variables;
+    char *                            variables_next = nullptr; // free threadgroup memory after the dispatch's
+    char *                            variables_end  = nullptr;
 };
 
 // the one threadgroup running now (kernels run one threadgroup at a time), and what to name in an abort
@@ -110,10 +122,14 @@ inline bool release_simdgroup(group_state & t, int s) {
     return true;
 }
 
-// runs one threadgroup of n threads; body(i) is thread i (lane i % 32 of simdgroup i / 32)
-inline void run_threadgroup(int n, std::function<void(int)> body, size_t stack_bytes = 256 * 1024) {
+// runs one threadgroup of n threads; body(i) is thread i (lane i % 32 of simdgroup i / 32); its declared threadgroup
+// variables go in [variables, variables_end); returns the end of those it placed
+inline char * run_threadgroup(int n, std::function<void(int)> body, char * variables = nullptr,
+                            char * variables_end = nullptr, size_t stack_bytes = 256 * 1024) {
     group_state t;
-    t.body = std::move(body);
+    t.body           = std::move(body);
+    t.variables_next = variables;
+    t.variables_end  = variables_end;
     t.fibers.resize(n);
     t.simdgroups.resize((n + k_simd_width - 1) / k_simd_width);
     running() = &t;
@@ -159,6 +175,7 @@ inline void run_threadgroup(int n, std::function<void(int)> body, size_t stack_b
         if (!progress) fail("deadlock: threads wait at a barrier or simdgroup function that others never reach");
     }
     running() = nullptr;
+    return t.variables_next;
 }
 
 // a simd function: bring x, wait for the simdgroup, compute this lane's result from what every lane brought
@@ -188,21 +205,27 @@ struct grid {
     uint32_t groups[3];
     uint32_t threads[3];
 };
+// The threadgroup memory of one threadgroup: the dispatch's (set_threadgroup_memory_length), then the variables the
+// kernel declares (placed as its threads reach their declarations), both within Apple's 32 KiB.
 inline void dispatch(const char * kernel_id, const grid & g, size_t shared_bytes,
                      const std::function<void(const uint32_t * tgpig, int tid, char * shared)> & run_thread) {
     kernel_name()   = kernel_id;
     const int n     = (int) (g.threads[0] * g.threads[1] * g.threads[2]);
     if (n > k_max_threads_per_group) fail("more threads per threadgroup than Apple GPUs allow (1024)");
     if (shared_bytes > k_max_threadgroup_memory) fail("more threadgroup memory than Apple GPUs allow (32 KiB)");
-    std::vector<char> shared(shared_bytes + 16);
+    const size_t      dynamic_bytes = (shared_bytes + 15) / 16 * 16;
+    std::vector<char> shared(k_max_threadgroup_memory + 16, (char) 0xFF); // uninitialised: NaN
+    size_t            used = shared_bytes + 16;
     for (uint32_t z = 0; z < g.groups[2]; ++z) {
         for (uint32_t y = 0; y < g.groups[1]; ++y) {
             for (uint32_t x = 0; x < g.groups[0]; ++x) {
-                memset(shared.data(), 0xFF, shared.size()); // uninitialised: NaN
+                memset(shared.data(), 0xFF, used);
                 shared_lo() = shared.data();
                 shared_hi() = shared.data() + shared.size();
                 const uint32_t tgpig[3] = { x, y, z };
-                run_threadgroup(n, [&](int tid) { run_thread(tgpig, tid, shared.data()); });
+                char * const   end = run_threadgroup(n, [&](int tid) { run_thread(tgpig, tid, shared.data()); },
+                                                 shared.data() + dynamic_bytes, shared.data() + k_max_threadgroup_memory);
+                used = std::max(used, (size_t) (end - shared.data()));
             }
         }
     }
@@ -231,6 +254,20 @@ inline void threadgroup_barrier(mem_flags) {
     msl_exec::group_state & t = *msl_exec::running();
     t.fibers[t.current].state = msl_exec::fiber_state::at_threadgroup_barrier;
     msl_exec::yield();
+}
+// every thread of the threadgroup that reaches the declaration gets the same object; the first places it
+template <typename T> __attribute__((no_sanitize("coverage"))) T & msl_threadgroup_variable(const void * site) {
+    msl_exec::group_state & t = *msl_exec::running();
+    for (const msl_exec::threadgroup_variable & v : t.variables) {
+        if (v.site == site) return *(T *) v.at;
+    }
+    char * const at = t.variables_next + (-(uintptr_t) t.variables_next & (alignof(T) < 16 ? 15 : alignof(T) - 1));
+    if (!at || at + sizeof(T) > t.variables_end) {
+        msl_exec::fail("more threadgroup memory than Apple GPUs allow (32 KiB), with the variables the kernel declares");
+    }
+    t.variables_next = at + sizeof(T);
+    t.variables.push_back({ site, at });
+    return *(T *) at;
 }
 inline void simdgroup_barrier(mem_flags) {
     msl_exec::group_state & t = *msl_exec::running();

@@ -3,11 +3,14 @@
 //              only when the lanes run in lockstep (built with -fsanitize-coverage=...,trace-loads,trace-stores)
 //   poison     reads threadgroup memory no thread wrote: NaN
 //   simd       simd_sum, simd_max, simd_shuffle_down and simd_prefix_exclusive_sum over one simdgroup
+//   declared   a variable declared in threadgroup memory (`threadgroup int count[2];`, as msl/rewrite.sh writes it)
+//              is one per threadgroup: lane 0 of each of two simdgroups writes its slot, every thread reads both
 //   deadlock   half the lanes wait at a barrier, the others at a simd function: aborts, naming the kernel
 //   divergent  lanes of one simdgroup call different simd functions: aborts, naming the kernel
 //   big-shared 33 KiB of threadgroup memory: aborts (Apple's limit is 32 KiB)
 //   big-group  1025 threads per threadgroup: aborts (Apple's limit is 1024)
-// It prints "ok <case>" or "wrong <case>: ..." and exits 0 or 1 (an abort is the expected end of the last four).
+//   big-declared 31 KiB of threadgroup memory and a 2 KiB variable declared in it: aborts (32 KiB together)
+// It prints "ok <case>" or "wrong <case>: ..." and exits 0 or 1 (an abort is the expected end of the last five).
 #include <metal_stdlib>
 
 #include "fibers.h"
@@ -66,6 +69,21 @@ int main(int argc, char ** argv) {
                      "sum " + std::to_string(out[0]) + " max " + std::to_string(out[1]) + " shuffle_down " +
                          std::to_string(out[2]) + " prefix " + std::to_string(out[3]));
     }
+    if (which == "declared") {
+        int sum[2][32];
+        const uint32_t groups = 2;
+        msl_exec::dispatch("declared", { { groups, 1, 1 }, { 64, 1, 1 } }, 0, [&](const uint32_t * tg, int tid, char *) {
+            MSL_THREADGROUP_VARIABLE(int, count, [2]);
+            if (tid % 32 == 0) count[tid / 32] = (int) (10 * tg[0] + tid / 32 + 1);
+            threadgroup_barrier(mem_flags::mem_threadgroup);
+            if (tid % 2 == 0) sum[tg[0]][tid / 2] = count[0] + count[1];
+        });
+        int wrong = 0;
+        for (uint32_t g = 0; g < groups; ++g) {
+            for (int i = 0; i < 32; ++i) wrong += sum[g][i] != (int) (20 * g + 3);
+        }
+        return check(wrong == 0, "declared", std::to_string(wrong) + " of 64 threads read another sum than their group's");
+    }
     if (which == "deadlock") {
         // (a thread that has returned counts as arrived at later barriers, as GPUs commonly treat it)
         msl_exec::dispatch("deadlock", one_group(32), 0, [&](const uint32_t *, int lane, char *) {
@@ -79,10 +97,15 @@ int main(int argc, char ** argv) {
         });
     } else if (which == "big-shared") {
         msl_exec::dispatch("big-shared", one_group(32), 33 * 1024, [&](const uint32_t *, int, char *) {});
+    } else if (which == "big-declared") {
+        msl_exec::dispatch("big-declared", one_group(32), 31 * 1024, [&](const uint32_t *, int, char *) {
+            MSL_THREADGROUP_VARIABLE(char, big, [2048]);
+            big[0] = 0;
+        });
     } else if (which == "big-group") {
         msl_exec::dispatch("big-group", one_group(1025), 0, [&](const uint32_t *, int, char *) {});
     } else {
-        fprintf(stderr, "usage: %s exchange|poison|simd|deadlock|divergent|big-shared|big-group\n", argv[0]);
+        fprintf(stderr, "usage: %s exchange|poison|simd|declared|deadlock|divergent|big-shared|big-declared|big-group\n", argv[0]);
         return 2;
     }
     return check(false, which.c_str(), "ran to the end instead of aborting");

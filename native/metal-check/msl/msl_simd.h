@@ -34,6 +34,16 @@ inline mem_flags operator|(mem_flags a, mem_flags b) { return (mem_flags) ((int)
 void threadgroup_barrier(mem_flags flags);
 void simdgroup_barrier(mem_flags flags);
 
+// A variable a kernel declares in threadgroup memory (`threadgroup int tcount[8];`) is one object that every thread of
+// the threadgroup shares; with `threadgroup` erased it would be a local of each thread. msl/rewrite.sh turns such a
+// declaration into MSL_THREADGROUP_VARIABLE(int, tcount, [8]): a reference to the threadgroup's object, which an
+// executor places (site: one per declaration).
+template <typename T> T & msl_threadgroup_variable(const void * site);
+#define MSL_THREADGROUP_VARIABLE(T, name, dims)                                                                       \
+    static char msl_site_##name;                                                                                      \
+    typedef T msl_type_##name dims;                                                                                   \
+    msl_type_##name & name = metal::msl_threadgroup_variable<msl_type_##name>(&msl_site_##name)
+
 template <typename T> T simd_sum(T x);
 template <typename T> T simd_max(T x);
 template <typename T> T simd_min(T x);

@@ -4,8 +4,10 @@ import { describe, expect, it } from "vitest";
 import { repoRoot } from "../../src/config.ts";
 
 // The fiber executor under the emulated Metal device (native/metal-check/executor/fibers.h) on small kernels
-// (executor/selftest.cpp): lockstep at threadgroup memory, poisoned threadgroup memory, the simd functions, and the
-// aborts that name the kernel (deadlock, divergent simd function, Apple's threadgroup limits).
+// (executor/selftest.cpp): lockstep at threadgroup memory, poisoned threadgroup memory, the simd functions, a variable
+// declared in threadgroup memory shared by the threadgroup (the sparse path's index kernel counts in one: as a local of
+// each thread it wrote wrong index lists), and the aborts that name the kernel (deadlock, divergent simd function,
+// Apple's threadgroup limits).
 async function selftest(name: string, freeRunning = false) {
   const script = join(repoRoot(), "native", "metal-check", "executor-selftest.sh");
   const args = freeRunning ? ["--free-running", name] : [name];
@@ -13,7 +15,7 @@ async function selftest(name: string, freeRunning = false) {
 }
 
 describe("the fiber executor keeps Metal's semantics", () => {
-  it.each(["exchange", "poison", "simd"])("%s: right", async (name) => {
+  it.each(["exchange", "poison", "simd", "declared"])("%s: right", async (name) => {
     const run = await selftest(name);
     expect(run.all).toContain(`ok ${name}`);
     expect(run.exitCode).toBe(0);
@@ -29,6 +31,7 @@ describe("the fiber executor keeps Metal's semantics", () => {
     ["deadlock", "deadlock: threads wait at a barrier or simdgroup function that others never reach"],
     ["divergent", "divergent simdgroup function"],
     ["big-shared", "more threadgroup memory than Apple GPUs allow (32 KiB)"],
+    ["big-declared", "more threadgroup memory than Apple GPUs allow (32 KiB), with the variables the kernel declares"],
     ["big-group", "more threads per threadgroup than Apple GPUs allow (1024)"],
   ])("%s: aborts, naming the kernel", async (name, reason) => {
     const run = await selftest(name);
