@@ -5,7 +5,8 @@ import { repoRoot } from "../../src/config.ts";
 
 // The fiber executor under the emulated Metal device (native/metal-check/executor/fibers.h) on small kernels
 // (executor/selftest.cpp): lockstep at threadgroup memory, poisoned threadgroup memory, the simd functions, and the
-// aborts that name the kernel (deadlock, divergent simd function, Apple's threadgroup limits).
+// aborts that name the kernel (deadlock, divergent simd function, Apple's threadgroup limits); simdgroup matrices
+// (strided, transposed and offset loads, products, stores) against the same sums done element by element.
 async function selftest(name: string, freeRunning = false) {
   const script = join(repoRoot(), "native", "metal-check", "executor-selftest.sh");
   const args = freeRunning ? ["--free-running", name] : [name];
@@ -13,7 +14,7 @@ async function selftest(name: string, freeRunning = false) {
 }
 
 describe("the fiber executor keeps Metal's semantics", () => {
-  it.each(["exchange", "poison", "simd"])("%s: right", async (name) => {
+  it.each(["exchange", "poison", "simd", "matrix"])("%s: right", async (name) => {
     const run = await selftest(name);
     expect(run.all).toContain(`ok ${name}`);
     expect(run.exitCode).toBe(0);
@@ -28,6 +29,7 @@ describe("the fiber executor keeps Metal's semantics", () => {
   it.each([
     ["deadlock", "deadlock: threads wait at a barrier or simdgroup function that others never reach"],
     ["divergent", "divergent simdgroup function"],
+    ["matrix-divergent", "simdgroup_load: lanes of one simdgroup load different tiles"],
     ["big-shared", "more threadgroup memory than Apple GPUs allow (32 KiB)"],
     ["big-group", "more threads per threadgroup than Apple GPUs allow (1024)"],
   ])("%s: aborts, naming the kernel", async (name, reason) => {
