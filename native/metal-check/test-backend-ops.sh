@@ -15,7 +15,8 @@
 #   TEST_BACKEND_OPS_ARGS: default `-o FLASH_ATTN_EXT`; `-b MTL0` is always added
 #   GGML_METAL_DIR: default the patched tree native/build.sh linked into native/bin/ (its libggml-base.a and
 #                   libggml-cpu.a are linked in either way)
-# env: CLANGXX (default clang++-19), KVSPLIT_NATIVE_BIN, KVSPLIT_CACHE_DIR
+# env: CLANGXX (default clang++-19), KVSPLIT_NATIVE_BIN, KVSPLIT_CACHE_DIR, KVSPLIT_FA_HEAD_SIZES (the head sizes whose
+#      kernels the emulated library compiles, default 64|128|256; fewer compile faster)
 set -euo pipefail
 
 prog="native/metal-check/test-backend-ops"
@@ -32,7 +33,12 @@ shift "$metal_args_used"
 clangxx="${CLANGXX:-clang++-19}"
 command -v "$clangxx" >/dev/null || die "$clangxx not found: install the Debian package clang-19 (apt-get install clang-19)"
 
-head_sizes="64|128|256"
+head_sizes="${KVSPLIT_FA_HEAD_SIZES:-64|128|256}"
+[[ "$head_sizes" =~ ^[0-9]+(\|[0-9]+)*$ ]] ||
+    die "KVSPLIT_FA_HEAD_SIZES: expected head sizes separated by |, got '$head_sizes'"
+# the prompt route (batch 20 and up): kernel_flash_attn_ext of F16 (what every quantized pair is dequantized to, and
+# equal pairs from batch 32) and F32 at those head sizes, and every dequantization to F16
+prompt_re="^kernel_flash_attn_ext_(f16|f32)_dk($head_sizes)_dv(\\2)\$|^kernel_flash_attn_ext_kv_[a-z0-9_]+_f16\$"
 cache_root
 obj_cache="$cache/metal-check/backend-ops/obj"
 mkdir -p "$obj_cache"
@@ -62,17 +68,17 @@ kernels_key="$( {
     cat "$check"/msl/* "$check"/executor/* "$check"/kernels/* "$check"/backend/fa_kernels.cpp \
         "$check"/backend/register-kernels.pl \
         "$metal"/kernels/*.metal "$metal"/kernels/*.h "$metal"/*.h
-    echo "$headers_hash" "$head_sizes"
+    echo "$headers_hash" "$head_sizes" "$prompt_re"
 } | sha256_hex | cut -c1-16)"
 kernels_dir="$cache/metal-check/backend-ops/kernels-$kernels_key"
 if [ ! -f "$kernels_dir/fa_kernels.o" ]; then
     rm -rf "$kernels_dir" && mkdir -p "$kernels_dir/src"
     for f in "$metal"/kernels/*.metal "$metal"/kernels/*.h; do msl_rewrite "$f" "$kernels_dir/src/$(basename "$f")"; done
-    KEEP_RE="^kernel_flash_attn_ext_vec_[a-z0-9_]+_dk($head_sizes)_dv(\\1)\$" perl "$check/backend/register-kernels.pl" \
-        <"$kernels_dir/src/fa.metal" >"$kernels_dir/src/fa_emulated.metal"
+    KEEP_RE="^kernel_flash_attn_ext_vec_[a-z0-9_]+_dk($head_sizes)_dv(\\1)\$" KEEP_PROMPT_RE="$prompt_re" \
+        perl "$check/backend/register-kernels.pl" <"$kernels_dir/src/fa.metal" >"$kernels_dir/src/fa_emulated.metal"
     n_kept="$(count_matching 'kernel_registrar register_' "$kernels_dir/src/fa_emulated.metal")"
     [ "$n_kept" -gt 0 ] || die "fa.metal has no vec kernels at head sizes ${head_sizes//|/, }"
-    say "compiling $n_kept vec kernels of fa.metal as C++ (minutes; cached by input hash)"
+    say "compiling $n_kept kernels of fa.metal as C++ (minutes; cached by input hash)"
     # every load and store reports to the executor (executor/fibers.h: lockstep at threadgroup memory)
     nice -n 10 "$clangxx" -std=c++17 -O1 -w -fsanitize-coverage=inline-8bit-counters,trace-loads,trace-stores \
         -Xclang -ffloat16-excess-precision=none "${inc[@]}" -I "$kernels_dir/src" \
