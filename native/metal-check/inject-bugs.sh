@@ -2,10 +2,13 @@
 # Evidence that the Metal checks can fail: injects one bug at a time into a copy of a ggml-metal source tree and runs
 # on the copy the compile check (compile-kernels.sh) and, where the kernels still compile, the emulated device
 # (emulate-fa.sh, decode cases compared with the CPU backend; with --iq-nl also emulate-cache.sh, the cache writes and
-# the prompt route's dequantization). Prints a Markdown table: which check caught each bug.
+# the prompt route's dequantization; with --prompt test-backend-ops.sh instead, on prompt-batch cases). Prints a
+# Markdown table: which check caught each bug.
 #
-# usage: native/metal-check/inject-bugs.sh [--iq-nl] GGML_METAL_DIR   (e.g. the patched tree native/build.sh builds)
+# usage: native/metal-check/inject-bugs.sh [--iq-nl | --prompt] GGML_METAL_DIR   (e.g. the patched tree of build.sh)
 #   --iq-nl: patch 0022's bugs (iq3_nl and iq2_nl) instead of patch 0009's
+#   --prompt: bugs only the prompt route (kernel_flash_attn_ext, simdgroup matrices) runs into, each caught or not by
+#             test-backend-ops over the emulated backend (test-backend-ops.sh, head size 64 compiled: minutes a bug)
 set -euo pipefail
 
 prog="native/metal-check/inject-bugs"
@@ -14,11 +17,15 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$here/common.sh"
 
 iq_nl=0
+prompt=0
 if [ "${1:-}" = --iq-nl ]; then
     iq_nl=1
     shift
+elif [ "${1:-}" = --prompt ]; then
+    prompt=1
+    shift
 fi
-[ "$#" = 1 ] || die "usage: $0 [--iq-nl] GGML_METAL_DIR"
+[ "$#" = 1 ] || die "usage: $0 [--iq-nl | --prompt] GGML_METAL_DIR"
 metal="$(cd "$1" 2>/dev/null && pwd)" || die "$1: no such directory"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -57,7 +64,19 @@ if [ "$iq_nl" = 1 ]; then
     )
 fi
 
-if [ "${#cache_cases[@]}" -gt 0 ]; then
+# the prompt route's cases: F16, an equal quantized pair (dequantized to F16 from batch 32) and mixed pairs, with and
+# without a mask, a KV length that needs the padding kernel, batch 32 and 75 (a partial Q tile)
+prompt_filter='^hsk=64,hsv=64,nh=4,nr23=\[1,1\],kv=113,nb=32,mask=1,sinks=0,max_bias=0\.0+,logit_softcap=0\.0+,prec=f32,type_K=(f16|q8_0),|^hsk=64,hsv=64,nh=2,nr23=\[4,1\],kv=300,nb=75,mask=[01],.*type_K=(q8_0,type_V=q4_0|f16,type_V=q4_0|q8_0,type_V=f16),'
+if [ "$prompt" = 1 ]; then
+    bugs=(
+        'kernels/fa.metal|s{simdgroup_load\((mk\[[01]\]), (pk \+ [01]\*8 \+ 16\*i), NS10, 0, true\);}{simdgroup_load($1, $2, NS10, 0, false);}g|kernel simdgroup matrix: the prompt kernel loads the F16 K tile untransposed'
+        'kernels/fa.metal|s{(simdgroup_store\(mqk, ss \+ 8\*cc, SH, 0, false\);\n\s*\}\n\s*\}\n)\s*threadgroup_barrier\(mem_flags::mem_threadgroup\);\n(\s*// online softmax\n)}{$1$2}|kernel sync: the prompt kernel'"'"'s barrier between Q*K^T and the softmax removed'
+        'kernels/fa.metal|s{simdgroup_load\(mq\[1\], pq \+ 1\*8 \+ 16\*i, DK\);}{simdgroup_load(mq[1], pq + 1*8 + 16*i, DK/2);}|kernel stride: the prompt kernel loads the second Q tile with half the row stride'
+        'ggml-metal-ops.cpp|s{bid_v = bid_v_f16;}{bid_v = bid_kv_f16;}|host buffer: the F16 kernel reads the dequantized V from the dequantized K'"'"'s place'
+    )
+    echo "| injected bug | file | test-backend-ops over the emulated backend (\`-p '$prompt_filter'\`) |"
+    echo "|---|---|---|"
+elif [ "${#cache_cases[@]}" -gt 0 ]; then
     echo "| injected bug | file | compile check | emulated decode (${cases[*]}) | emulated cache (${cache_cases[*]}) |"
     echo "|---|---|---|---|---|"
 else
@@ -71,6 +90,19 @@ for bug in "${bugs[@]}"; do
     cp -r "$metal" "$copy" && cp "$(dirname "$metal")/ggml-common.h" "$work/ggml/src/"
     perl -0pi -e "$script" "$copy/$file"
     cmp -s "$metal/$file" "$copy/$file" && die "the substitution for '$what' changed nothing in $file"
+    if [ "$prompt" = 1 ]; then
+        if out="$(KVSPLIT_FA_HEAD_SIZES=64 "$here/metal-check/test-backend-ops.sh" --metal-dir "$copy" \
+            -o FLASH_ATTN_EXT -p "$prompt_filter" 2>&1)"; then
+            tbo="passed: $(grep '^emulated Metal summary' <<<"$out")"
+        else
+            aborted="$(perl -ne 'if (/(msl_exec: .*)/) { print $1; exit }' <<<"$out")"
+            summary="$(perl -ne 'if (/^emulated Metal summary: (\d+ passed, \d+ failed)/) { print $1; exit }' <<<"$out")"
+            tbo="**caught**: ${aborted:-$summary}"
+            [ "$tbo" != "**caught**: " ] || tbo="**caught**: $(tail -1 <<<"$out")"
+        fi
+        echo "| $what | $file | $tbo |"
+        continue
+    fi
     if out="$("$here/metal-check/compile-kernels.sh" "$copy" 2>&1)"; then
         compiled="passed"
     else

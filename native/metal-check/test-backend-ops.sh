@@ -18,7 +18,8 @@
 #        another one is reported as not run
 #   GGML_METAL_DIR: default the patched tree native/build.sh linked into native/bin/ (its libggml-base.a and
 #                   libggml-cpu.a are linked in either way)
-# env: CLANGXX (default clang++-19), KVSPLIT_NATIVE_BIN, KVSPLIT_CACHE_DIR
+# env: CLANGXX (default clang++-19), KVSPLIT_NATIVE_BIN, KVSPLIT_CACHE_DIR, KVSPLIT_FA_HEAD_SIZES (the head sizes whose
+#      kernels the emulated library compiles, default 64|128|256; fewer compile faster)
 set -euo pipefail
 
 prog="native/metal-check/test-backend-ops"
@@ -31,7 +32,12 @@ source "$check/msl/rewrite.sh"
 
 metal_tree "$@"
 shift "$metal_args_used"
-head_sizes="64|128|256"
+head_sizes="${KVSPLIT_FA_HEAD_SIZES:-64|128|256}"
+[[ "$head_sizes" =~ ^[0-9]+(\|[0-9]+)*$ ]] ||
+    die "KVSPLIT_FA_HEAD_SIZES: expected head sizes separated by |, got '$head_sizes'"
+# the prompt route (batch 20 and up): kernel_flash_attn_ext of F16 (what every quantized pair is dequantized to, and
+# equal pairs from batch 32) and F32 at those head sizes, and every dequantization to F16
+prompt_re="^kernel_flash_attn_ext_(f16|f32)_dk($head_sizes)_dv(\\2)\$|^kernel_flash_attn_ext_kv_[a-z0-9_]+_f16\$"
 keep_re="^kernel_flash_attn_ext_vec_[a-z0-9_]+_dk($head_sizes)_dv(\\1)\$"
 kernels_re=""
 if [ "${1:-}" = --kernels ]; then
@@ -39,6 +45,8 @@ if [ "${1:-}" = --kernels ]; then
     kernels_re="$2"
     KEEP_RE="$kernels_re" perl -e 'qr/$ENV{KEEP_RE}/' 2>/dev/null || die "--kernels $kernels_re: not a regular expression"
     keep_re="^(?=${keep_re#^}).*(?:$kernels_re)"
+    # the prompt route's kernels too: only those the expression names (an empty KEEP_PROMPT_RE would keep all)
+    prompt_re="^(?=(?:$prompt_re)).*(?:$kernels_re)"
     shift 2
 fi
 [ "$#" -gt 0 ] || set -- -o FLASH_ATTN_EXT
@@ -74,17 +82,17 @@ kernels_key="$( {
     cat "$check"/msl/* "$check"/executor/* "$check"/kernels/* "$check"/backend/fa_kernels.cpp \
         "$check"/backend/register-kernels.pl \
         "$metal"/kernels/*.metal "$metal"/kernels/*.h "$metal"/*.h
-    echo "$headers_hash" "$head_sizes" ${kernels_re:+"$kernels_re"}
+    echo "$headers_hash" "$head_sizes" "$prompt_re" ${kernels_re:+"$kernels_re"}
 } | sha256_hex | cut -c1-16)"
 kernels_dir="$cache/metal-check/backend-ops/kernels-$kernels_key"
 if [ ! -f "$kernels_dir/fa_kernels.o" ]; then
     rm -rf "$kernels_dir" && mkdir -p "$kernels_dir/src"
     for f in "$metal"/kernels/*.metal "$metal"/kernels/*.h; do msl_rewrite "$f" "$kernels_dir/src/$(basename "$f")"; done
-    KEEP_RE="$keep_re" perl "$check/backend/register-kernels.pl" \
+    KEEP_RE="$keep_re" KEEP_PROMPT_RE="$prompt_re" perl "$check/backend/register-kernels.pl" \
         <"$kernels_dir/src/fa.metal" >"$kernels_dir/src/fa_emulated.metal"
     n_kept="$(count_matching 'kernel_registrar register_' "$kernels_dir/src/fa_emulated.metal")"
-    [ "$n_kept" -gt 0 ] || die "fa.metal has no vec kernels at head sizes ${head_sizes//|/, }${kernels_re:+ matching $kernels_re}"
-    say "compiling $n_kept vec kernels of fa.metal as C++ (minutes; cached by input hash)"
+    [ "$n_kept" -gt 0 ] || die "fa.metal has no kernels at head sizes ${head_sizes//|/, }${kernels_re:+ matching $kernels_re}"
+    say "compiling $n_kept kernels of fa.metal as C++ (minutes; cached by input hash)"
     # every load and store reports to the executor (executor/fibers.h: lockstep at threadgroup memory)
     nice -n 10 "$clangxx" -std=c++17 -O1 -w -fsanitize-coverage=inline-8bit-counters,trace-loads,trace-stores \
         -Xclang -ffloat16-excess-precision=none "${inc[@]}" -I "$kernels_dir/src" \

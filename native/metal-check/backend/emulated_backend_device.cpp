@@ -27,6 +27,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <vector>
 
 // ggml-metal-device.m's supports_op reads dev->props: the extracted rule takes this view of the device
 struct mac_device {
@@ -115,6 +116,45 @@ bool ggml_metal_buffer_cpy_tensor(ggml_metal_buffer_t, const ggml_tensor * src, 
 }
 void ggml_metal_buffer_clear(ggml_metal_buffer_t buf, uint8_t value) { memset(buf->data, value, buf->size); }
 
+// The prompt path's kernels (batch 20 and up) the host will name: kernel_flash_attn_ext of F16 when the quantized side
+// of K and V is dequantized to F16 first (a mixed pair; an equal quantized pair from batch 32: the rule of
+// ggml_metal_op_flash_attn_ext_use_kv_f16, static in ggml-metal-ops.cpp), else of their own type; each dequantization,
+// the block map (a mask) and the padding (a partial last chunk). A wrong guess here cannot pass a case: the dispatch
+// of a kernel the library lacks ends the run with its name.
+static std::string missing_prompt_kernel(const ggml_tensor * op) {
+    const ggml_type tk = op->src[1]->type;
+    const ggml_type tv = op->src[2]->type;
+    auto to_f16 = [](ggml_type t) {
+        return t == GGML_TYPE_Q4_0 || t == GGML_TYPE_Q4_1 || t == GGML_TYPE_Q5_0 || t == GGML_TYPE_Q5_1 ||
+               t == GGML_TYPE_Q8_0 || t == GGML_TYPE_IQ3_NL || t == GGML_TYPE_IQ2_NL;
+    };
+    const bool f16_only   = tk == GGML_TYPE_IQ3_NL || tk == GGML_TYPE_IQ2_NL;
+    const bool use_kv_f16 = (to_f16(tk) || to_f16(tv)) && (tk != tv || f16_only || op->src[0]->ne[1] >= 32);
+    std::string type = use_kv_f16 ? "f16" : ggml_type_name(tk);
+    if (!use_kv_f16 && tk != tv) {
+        type += std::string("_") + ggml_type_name(tv);
+    }
+    std::vector<std::string> names = { "kernel_flash_attn_ext_" + type + "_dk" + std::to_string(op->src[1]->ne[0]) +
+                                       "_dv" + std::to_string(op->src[2]->ne[0]) };
+    for (ggml_type t : { tk, tv }) {
+        if (use_kv_f16 && to_f16(t)) {
+            names.push_back(std::string("kernel_flash_attn_ext_kv_") + ggml_type_name(t) + "_f16");
+        }
+    }
+    if (op->src[3]) {
+        names.push_back("kernel_flash_attn_ext_blk");
+    }
+    if (op->src[1]->ne[1] % OP_FLASH_ATTN_EXT_NCPSG != 0) {
+        names.push_back("kernel_flash_attn_ext_pad");
+    }
+    for (const std::string & name : names) {
+        if (!msl_kernels::find_kernel(name.c_str())) {
+            return name + " (the prompt path)";
+        }
+    }
+    return "";
+}
+
 // the kernel an op needs that the emulated library lacks, or "" when it has all of them
 static std::string missing_kernel(ggml_metal_device_t dev, const ggml_tensor * op) {
     if (op->op != GGML_OP_FLASH_ATTN_EXT) {
@@ -124,7 +164,7 @@ static std::string missing_kernel(ggml_metal_device_t dev, const ggml_tensor * o
     // the sparse path (the host reserves index space for it) runs the vec kernels at any batch size
     const bool sparse = ggml_metal_op_flash_attn_ext_extra_idx(op) != 0;
     if (!sparse && !ggml_metal_op_flash_attn_ext_use_vec(op)) {
-        return "kernel_flash_attn_ext (the prompt path: simdgroup matrices are not emulated)";
+        return missing_prompt_kernel(op);
     }
     // the vec kernel the host will name (ggml-metal-ops.cpp, ggml-metal-device.cpp): the pair (K_V when mixed), the
     // head sizes, and the (Q, NE) variant the tuning table (or test-backend-ops' override) picks; the sparse path

@@ -1,6 +1,7 @@
 // The flash-attention kernels the emulated backend runs: kernels/fa_vec.cpp (fa.metal compiled as C++, the vec
-// kernels test-backend-ops.sh keeps, their reduce and the padding kernel) and the sparse path's index kernel, whose
-// runner maps what an encoder bound to its parameters as Metal reads the attributes clang ignores.
+// kernels test-backend-ops.sh keeps, their reduce and the padding kernel), the prompt route's kernels it keeps
+// (kernels/fa_prompt.h: kernel_flash_attn_ext, the dequantization to F16, the block map) and the sparse path's
+// index kernel, whose runner maps what an encoder bound to its parameters as Metal reads the attributes clang ignores.
 //
 // An integer division by zero does not trap on an Apple GPU (the result is undefined), and the kernels rely on it:
 // without a mask the host passes its dimensions as 0 and the vec kernel still computes `iq2%args.ne32` for a mask
@@ -14,6 +15,7 @@
 #include "../executor/fibers.h"
 #include "ggml-metal-impl.h"
 #include "../kernels/registry.h"
+#include "../kernels/fa_prompt.h" // the prompt route's runners
 
 namespace {
 
@@ -78,3 +80,6 @@ struct division_by_zero_does_not_trap {
 
 static msl_kernels::kernel_registrar register_vec_idx("kernel_flash_attn_ext_vec_idx",
                                                       &run_flash_attn_ext_vec_idx<&kernel_flash_attn_ext_vec_idx>);
+
+static msl_kernels::kernel_registrar register_blk("kernel_flash_attn_ext_blk",
+                                                  &run_flash_attn_ext_blk<&kernel_flash_attn_ext_blk>);

@@ -54,6 +54,8 @@ struct simdgroup_exchange {
     alignas(16) unsigned char in[k_simd_width][64];
     alignas(16) unsigned char snapshot[k_simd_width][64];
     bool live[k_simd_width];
+    const void * matrix_call[k_simd_width]; // a simdgroup matrix function: what each lane brought (on its stack)
+    bool         collective_pending = false; // released, not yet performed: the first lane to resume performs it
 };
 
 // a variable the kernel declares in threadgroup memory (msl/msl_simd.h): its declaration, and where it lives
@@ -78,6 +80,8 @@ inline group_state *& running() { static group_state * t = nullptr; return t; }
 inline const char *&  kernel_name() { static const char * name = "?"; return name; }
 inline const char *&  shared_lo() { static const char * p = nullptr; return p; }
 inline const char *&  shared_hi() { static const char * p = nullptr; return p; }
+// while a lane performs a simdgroup matrix function for its simdgroup, its memory accesses are one step: no yield
+inline bool &         in_collective() { static bool b = false; return b; }
 
 [[noreturn]] inline void fail(const char * what) {
     fprintf(stderr, "msl_exec: %s: %s\n", kernel_name(), what);
@@ -114,6 +118,7 @@ inline bool release_simdgroup(group_state & t, int s) {
     if (live == 0 || waiting != live) return false;
     simdgroup_exchange & x = t.simdgroups[s];
     memcpy(x.snapshot, x.in, sizeof(x.in));
+    x.collective_pending = true;
     for (int l = 0; l < k_simd_width; ++l) {
         const int i = s * k_simd_width + l;
         x.live[l]   = i < n && t.fibers[i].state != fiber_state::done;
@@ -196,8 +201,29 @@ template <typename T, typename F> T simd_op(int op, const T & x, F && result) {
     return result(me.lane, lane_value, x_.live);
 }
 
+// A simdgroup matrix function: every lane brings what it called it with (call: on its stack) and waits for the
+// simdgroup; the first lane to resume performs it once for all of them (perform(calls): check that every lane brought
+// the same arguments, then read or write memory and every lane's result), before any lane runs on, so a load sees
+// threadgroup memory as the lockstep left it. All 32 lanes must take part (Metal requires uniform control flow).
+template <typename F> void matrix_op(int op, const void * call, F && perform) {
+    group_state &        t  = *running();
+    fiber &              me = t.fibers[t.current];
+    simdgroup_exchange & x  = t.simdgroups[me.simdgroup];
+    x.matrix_call[me.lane]  = call;
+    me.op                   = op;
+    me.state                = fiber_state::at_simd_op;
+    yield();
+    if (!x.collective_pending) return;
+    x.collective_pending = false;
+    for (int l = 0; l < k_simd_width; ++l)
+        if (!x.live[l]) fail("simdgroup matrix function called by fewer than the 32 lanes of a simdgroup");
+    in_collective() = true;
+    perform(x.matrix_call);
+    in_collective() = false;
+}
+
 __attribute__((no_sanitize("coverage"))) inline void on_memory_access(const void * a) {
-    if (running() && (const char *) a >= shared_lo() && (const char *) a < shared_hi()) yield();
+    if (running() && !in_collective() && (const char *) a >= shared_lo() && (const char *) a < shared_hi()) yield();
 }
 
 // One dispatch: a grid of threadgroups of (tx, ty, tz) threads; thread(tgpig, tid, shared) runs one thread.
@@ -348,26 +374,146 @@ inline bool simd_any(bool x) {
     });
 }
 
-// Simdgroup matrices are not emulated yet (the prompt-path kernels use them): a call aborts, naming the kernel.
-template <typename T, int C, int R> simdgroup_matrix<T, C, R> make_filled_simdgroup_matrix(const T) {
-    msl_exec::fail("simdgroup matrices are not emulated yet");
+// Simdgroup matrices (8x8, what fa.metal's prompt kernel uses). Metal spreads a matrix over the 32 lanes; here each
+// lane's object holds the whole tile, and load, store and the products are meeting points of the simdgroup
+// (msl_exec::matrix_op): every lane must arrive with the same pointer, stride, origin and transpose flag (a load or
+// store) or the same operand tiles (a store, a product), else the run aborts with the kernel's name (divergence is
+// undefined on a GPU). A product accumulates in the destination's type, k = 0..7 in order from c, each multiply and
+// each add rounded to that type (float for float, half for half); Apple documents neither its order nor its rounding.
+} // namespace metal
+
+namespace msl_exec {
+
+
+template <typename T, int C, int R> struct matrix_call {
+    const void *                          mem;    // load, store: the memory
+    ulong                                 stride; // elements per row of that memory
+    ulong2                                origin; // (column, row) of the tile's first element in it
+    bool                                  transpose;
+    metal::simdgroup_matrix<T, C, R> *    d;      // this lane's result
+    const metal::simdgroup_matrix<T, C, R> * a;   // this lane's tile (store)
+};
+
+template <typename M> void same_tile(const void * const * calls, const M * (*tile)(const void *), const char * what) {
+    const M * mine = tile(calls[0]);
+    for (int l = 1; l < k_simd_width; ++l)
+        if (memcmp(tile(calls[l]), mine, sizeof(M)) != 0) fail(what);
 }
-template <typename T, int C, int R> void simdgroup_load(simdgroup_matrix<T, C, R> &, const T *, ulong, ulong2, bool) {
-    msl_exec::fail("simdgroup matrices are not emulated yet");
+
+// the element at (row r, column c) of a tile in memory: base[(origin.y + r)*stride + origin.x + c], transposed when
+// asked; the tile must lie inside threadgroup memory when it starts there
+template <typename T, int C, int R> T * element(const matrix_call<T, C, R> & m, int r, int c) {
+    const int mr = m.transpose ? c : r, mc = m.transpose ? r : c;
+    T * p = (T *) m.mem + (m.origin.y + mr) * m.stride + m.origin.x + mc;
+    const char * lo = shared_lo();
+    if ((const char *) m.mem >= lo && (const char *) m.mem < shared_hi() &&
+        ((const char *) p < lo || (const char *) (p + 1) > shared_hi())) {
+        fail("simdgroup_load/store past the end of threadgroup memory");
+    }
+    return p;
 }
-template <typename T, int C, int R>
-void simdgroup_store(const simdgroup_matrix<T, C, R> &, T *, ulong, ulong2, bool) {
-    msl_exec::fail("simdgroup matrices are not emulated yet");
+
+template <typename T, int C, int R> void same_memory_args(const void * const * calls, const char * what) {
+    const auto & m0 = *(const matrix_call<T, C, R> *) calls[0];
+    for (int l = 1; l < k_simd_width; ++l) {
+        const auto & m = *(const matrix_call<T, C, R> *) calls[l];
+        if (m.mem != m0.mem || m.stride != m0.stride || m.origin.x != m0.origin.x || m.origin.y != m0.origin.y ||
+            m.transpose != m0.transpose) {
+            fail(what);
+        }
+    }
 }
+
+template <typename TD, typename TA, typename TB, typename TC, int M, int N, int K> struct product_call {
+    metal::simdgroup_matrix<TD, N, M> *       d;
+    const metal::simdgroup_matrix<TA, K, M> * a;
+    const metal::simdgroup_matrix<TB, N, K> * b;
+    const metal::simdgroup_matrix<TC, N, M> * c; // null: simdgroup_multiply
+};
+
 template <typename TD, typename TA, typename TB, typename TC, int M, int N, int K>
-void simdgroup_multiply_accumulate(simdgroup_matrix<TD, N, M> &, const simdgroup_matrix<TA, K, M> &,
-                                   const simdgroup_matrix<TB, N, K> &, const simdgroup_matrix<TC, N, M> &) {
-    msl_exec::fail("simdgroup matrices are not emulated yet");
+void product(const void * const * calls) {
+    typedef product_call<TD, TA, TB, TC, M, N, K> P;
+    const P & p0 = *(const P *) calls[0];
+    same_tile<metal::simdgroup_matrix<TA, K, M>>(calls, [](const void * c) { return ((const P *) c)->a; },
+                                                 "simdgroup_multiply: lanes hold different A tiles");
+    same_tile<metal::simdgroup_matrix<TB, N, K>>(calls, [](const void * c) { return ((const P *) c)->b; },
+                                                 "simdgroup_multiply: lanes hold different B tiles");
+    if (p0.c) {
+        same_tile<metal::simdgroup_matrix<TC, N, M>>(calls, [](const void * c) { return ((const P *) c)->c; },
+                                                     "simdgroup_multiply_accumulate: lanes hold different C tiles");
+    }
+    metal::simdgroup_matrix<TD, N, M> d;
+    for (int i = 0; i < M; ++i) {
+        for (int j = 0; j < N; ++j) {
+            TD acc = p0.c ? (TD) p0.c->e[i][j] : (TD) 0;
+            for (int k = 0; k < K; ++k) {
+                const TD prod = (TD) ((TD) p0.a->e[i][k] * (TD) p0.b->e[k][j]);
+                acc           = (TD) (acc + prod);
+            }
+            d.e[i][j] = acc;
+        }
+    }
+    for (int l = 0; l < k_simd_width; ++l) *((const P *) calls[l])->d = d;
+}
+
+constexpr int k_op_matrix_load = 20, k_op_matrix_store = 21, k_op_matrix_multiply = 22,
+              k_op_matrix_multiply_accumulate = 23;
+
+} // namespace msl_exec
+
+namespace metal {
+
+// a value every lane constructs for itself: not a meeting point
+template <typename T, int C, int R> simdgroup_matrix<T, C, R> make_filled_simdgroup_matrix(const T value) {
+    simdgroup_matrix<T, C, R> m;
+    for (int i = 0; i < R; ++i)
+        for (int j = 0; j < C; ++j) m.e[i][j] = value;
+    return m;
+}
+
+template <typename T, int C, int R>
+void simdgroup_load(simdgroup_matrix<T, C, R> & d, const T * src, ulong elements_per_row, ulong2 matrix_origin,
+                    bool transpose) {
+    static_assert(C == 8 && R == 8, "only 8x8 simdgroup matrices are emulated");
+    const msl_exec::matrix_call<T, C, R> call = { src, elements_per_row, matrix_origin, transpose, &d, nullptr };
+    msl_exec::matrix_op(msl_exec::k_op_matrix_load, &call, [](const void * const * calls) {
+        msl_exec::same_memory_args<T, C, R>(calls, "simdgroup_load: lanes of one simdgroup load different tiles");
+        const auto & m = *(const msl_exec::matrix_call<T, C, R> *) calls[0];
+        simdgroup_matrix<T, C, R> t;
+        for (int r = 0; r < R; ++r)
+            for (int c = 0; c < C; ++c) t.e[r][c] = *msl_exec::element(m, r, c);
+        for (int l = 0; l < msl_exec::k_simd_width; ++l) *((const msl_exec::matrix_call<T, C, R> *) calls[l])->d = t;
+    });
+}
+
+template <typename T, int C, int R>
+void simdgroup_store(const simdgroup_matrix<T, C, R> & a, T * dst, ulong elements_per_row, ulong2 matrix_origin,
+                     bool transpose) {
+    static_assert(C == 8 && R == 8, "only 8x8 simdgroup matrices are emulated");
+    typedef msl_exec::matrix_call<T, C, R> M;
+    const M call = { dst, elements_per_row, matrix_origin, transpose, nullptr, &a };
+    msl_exec::matrix_op(msl_exec::k_op_matrix_store, &call, [](const void * const * calls) {
+        msl_exec::same_memory_args<T, C, R>(calls, "simdgroup_store: lanes of one simdgroup store to different places");
+        msl_exec::same_tile<simdgroup_matrix<T, C, R>>(calls, [](const void * c) { return ((const M *) c)->a; },
+                                                       "simdgroup_store: lanes hold different tiles");
+        const M & m = *(const M *) calls[0];
+        for (int r = 0; r < R; ++r)
+            for (int c = 0; c < C; ++c) *msl_exec::element(m, r, c) = m.a->e[r][c];
+    });
+}
+
+template <typename TD, typename TA, typename TB, typename TC, int M, int N, int K>
+void simdgroup_multiply_accumulate(simdgroup_matrix<TD, N, M> & d, const simdgroup_matrix<TA, K, M> & a,
+                                   const simdgroup_matrix<TB, N, K> & b, const simdgroup_matrix<TC, N, M> & c) {
+    const msl_exec::product_call<TD, TA, TB, TC, M, N, K> call = { &d, &a, &b, &c };
+    msl_exec::matrix_op(msl_exec::k_op_matrix_multiply_accumulate, &call, msl_exec::product<TD, TA, TB, TC, M, N, K>);
 }
 template <typename TD, typename TA, typename TB, int M, int N, int K>
-void simdgroup_multiply(simdgroup_matrix<TD, N, M> &, const simdgroup_matrix<TA, K, M> &,
-                        const simdgroup_matrix<TB, N, K> &) {
-    msl_exec::fail("simdgroup matrices are not emulated yet");
+void simdgroup_multiply(simdgroup_matrix<TD, N, M> & d, const simdgroup_matrix<TA, K, M> & a,
+                        const simdgroup_matrix<TB, N, K> & b) {
+    const msl_exec::product_call<TD, TA, TB, TD, M, N, K> call = { &d, &a, &b, nullptr };
+    msl_exec::matrix_op(msl_exec::k_op_matrix_multiply, &call, msl_exec::product<TD, TA, TB, TD, M, N, K>);
 }
 
 } // namespace metal

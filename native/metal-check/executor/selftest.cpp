@@ -10,6 +10,10 @@
 //   big-shared 33 KiB of threadgroup memory: aborts (Apple's limit is 32 KiB)
 //   big-group  1025 threads per threadgroup: aborts (Apple's limit is 1024)
 //   big-declared 31 KiB of threadgroup memory and a 2 KiB variable declared in it: aborts (32 KiB together)
+//   matrix     simdgroup matrices: D = A*B^T + C (A and B half in threadgroup memory the lanes wrote without a
+//              barrier, B loaded transposed, rows strided; C float at an origin in device memory), stored strided,
+//              and a half simdgroup_multiply; compared with the same sums done one element at a time
+//   matrix-divergent  lanes of one simdgroup load from different pointers: aborts, naming the kernel
 // It prints "ok <case>" or "wrong <case>: ..." and exits 0 or 1 (an abort is the expected end of the last five).
 #include <metal_stdlib>
 
@@ -84,6 +88,47 @@ int main(int argc, char ** argv) {
         }
         return check(wrong == 0, "declared", std::to_string(wrong) + " of 64 threads read another sum than their group's");
     }
+    if (which == "matrix") {
+        // A: 8x8 half, rows 12 apart; B: 8x8 half stored as rows of 10 (the kernel's K rows), used transposed
+        constexpr int sa = 12, sb = 10, sd = 9;
+        float c[8 * 8 + 8], d[8 * sd], hd[64];
+        for (int i = 0; i < 8 * 8 + 8; ++i) c[i] = 0.25f * (float) (i % 13) - 1.0f;
+        auto a_at = [](int r, int k) { return (half) (0.125f * (float) ((r * 7 + k * 3) % 17) - 1.0f); };
+        auto b_at = [](int n, int k) { return (half) (0.0625f * (float) ((n * 5 + k * 11) % 19) - 0.5f); };
+        msl_exec::dispatch("matrix", one_group(32), (8 * sa + 8 * sb) * sizeof(half), [&](const uint32_t *, int lane,
+                                                                                       char * shared) {
+            threadgroup half * sha = (threadgroup half *) shared;
+            threadgroup half * shb = sha + 8 * sa;
+            for (int i = lane; i < 64; i += 32) {
+                sha[(i / 8) * sa + i % 8] = a_at(i / 8, i % 8);
+                shb[(i / 8) * sb + i % 8] = b_at(i / 8, i % 8);
+            }
+            simdgroup_half8x8  ma, mb;
+            simdgroup_float8x8 mc, md;
+            simdgroup_load(ma, sha, sa);
+            simdgroup_load(mb, shb, sb, 0, true);
+            simdgroup_load(mc, c, 9, ulong2(1, 0)); // columns 1..8 of rows 9 apart
+            simdgroup_multiply_accumulate(md, ma, mb, mc);
+            simdgroup_store(md, d, sd);
+            simdgroup_half8x8 mh;
+            simdgroup_multiply(mh, ma, mb);
+            simdgroup_store(mh, (half *) (void *) hd, 8);
+        });
+        int wrong = 0;
+        for (int r = 0; r < 8; ++r) {
+            for (int n = 0; n < 8; ++n) {
+                float acc = c[r * 9 + 1 + n];
+                half  h   = 0;
+                for (int k = 0; k < 8; ++k) {
+                    acc += (float) a_at(r, k) * (float) b_at(n, k);
+                    h = (half) (h + (half) (a_at(r, k) * b_at(n, k)));
+                }
+                wrong += d[r * sd + n] != acc;
+                wrong += ((half *) (void *) hd)[r * 8 + n] != h;
+            }
+        }
+        return check(wrong == 0, "matrix", std::to_string(wrong) + " of 128 elements differ from the scalar sums");
+    }
     if (which == "deadlock") {
         // (a thread that has returned counts as arrived at later barriers, as GPUs commonly treat it)
         msl_exec::dispatch("deadlock", one_group(32), 0, [&](const uint32_t *, int lane, char *) {
@@ -95,6 +140,11 @@ int main(int argc, char ** argv) {
             if (lane < 16) simd_sum(1.0f);
             else simd_max(1.0f);
         });
+    } else if (which == "matrix-divergent") {
+        msl_exec::dispatch("matrix-divergent", one_group(32), 0, [&](const uint32_t *, int lane, char *) {
+            simdgroup_float8x8 m;
+            simdgroup_load(m, out + (lane < 16 ? 0 : 1), 8);
+        });
     } else if (which == "big-shared") {
         msl_exec::dispatch("big-shared", one_group(32), 33 * 1024, [&](const uint32_t *, int, char *) {});
     } else if (which == "big-declared") {
@@ -105,7 +155,7 @@ int main(int argc, char ** argv) {
     } else if (which == "big-group") {
         msl_exec::dispatch("big-group", one_group(1025), 0, [&](const uint32_t *, int, char *) {});
     } else {
-        fprintf(stderr, "usage: %s exchange|poison|simd|declared|deadlock|divergent|big-shared|big-declared|big-group\n", argv[0]);
+        fprintf(stderr, "usage: %s exchange|poison|simd|declared|matrix|deadlock|divergent|matrix-divergent|big-shared|big-declared|big-group\n", argv[0]);
         return 2;
     }
     return check(false, which.c_str(), "ran to the end instead of aborting");

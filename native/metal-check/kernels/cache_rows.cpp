@@ -9,6 +9,7 @@
 #include "../executor/fibers.h"
 #include "ggml-metal-impl.h"
 #include "registry.h"
+#include "fa_prompt.h" // run_flash_attn_ext_kv_f16
 
 namespace {
 
@@ -38,16 +39,6 @@ template <auto K> void run_cpy(const char * name, const msl_kernels::bindings & 
     const ushort3 ntg((ushort) d.threads[0], (ushort) d.threads[1], (ushort) d.threads[2]);
     msl_exec::dispatch(name, grid_of(d), b.threadgroup_memory[0], [&](const uint32_t * tg, int tid, char *) {
         K(args, b.buffers[1], b.buffers[2], uint3(tg[0], tg[1], tg[2]), position_of(tid, d), ntg);
-    });
-}
-
-// kernel_flash_attn_ext_kv_f16(args [[buffer(0)]], x, x_dst [[buffer(1..2)]], gid [[thread_position_in_grid]]):
-// one dimension
-template <auto K> void run_flash_attn_ext_kv_f16(const char * name, const msl_kernels::bindings & b,
-                                                 const msl_kernels::dispatch_size & d) {
-    const auto & args = *(const ggml_metal_kargs_flash_attn_ext_kv_f16 *) b.bytes[0];
-    msl_exec::dispatch(name, grid_of(d), b.threadgroup_memory[0], [&](const uint32_t * tg, int tid, char *) {
-        K(args, b.buffers[1], (half *) b.buffers[2], tg[0] * d.threads[0] + (uint) tid);
     });
 }
 

@@ -7,7 +7,8 @@ import { repoRoot } from "../../src/config.ts";
 // (executor/selftest.cpp): lockstep at threadgroup memory, poisoned threadgroup memory, the simd functions, a variable
 // declared in threadgroup memory shared by the threadgroup (the sparse path's index kernel counts in one: as a local of
 // each thread it wrote wrong index lists), and the aborts that name the kernel (deadlock, divergent simd function,
-// Apple's threadgroup limits).
+// Apple's threadgroup limits); simdgroup matrices (strided, transposed and offset loads, products, stores) against the
+// same sums done element by element.
 async function selftest(name: string, freeRunning = false) {
   const script = join(repoRoot(), "native", "metal-check", "executor-selftest.sh");
   const args = freeRunning ? ["--free-running", name] : [name];
@@ -15,7 +16,7 @@ async function selftest(name: string, freeRunning = false) {
 }
 
 describe("the fiber executor keeps Metal's semantics", () => {
-  it.each(["exchange", "poison", "simd", "declared"])("%s: right", async (name) => {
+  it.each(["exchange", "poison", "simd", "declared", "matrix"])("%s: right", async (name) => {
     const run = await selftest(name);
     expect(run.all).toContain(`ok ${name}`);
     expect(run.exitCode).toBe(0);
@@ -30,6 +31,7 @@ describe("the fiber executor keeps Metal's semantics", () => {
   it.each([
     ["deadlock", "deadlock: threads wait at a barrier or simdgroup function that others never reach"],
     ["divergent", "divergent simdgroup function"],
+    ["matrix-divergent", "simdgroup_load: lanes of one simdgroup load different tiles"],
     ["big-shared", "more threadgroup memory than Apple GPUs allow (32 KiB)"],
     ["big-declared", "more threadgroup memory than Apple GPUs allow (32 KiB), with the variables the kernel declares"],
     ["big-group", "more threads per threadgroup than Apple GPUs allow (1024)"],
