@@ -19,6 +19,13 @@ patched_tree() {
 
 # metal_tree ARGS...: patched_tree, then an optional leading `--metal-dir DIR` (a modified copy of ggml-metal to check
 # instead of the patched tree's); sets `metal` and `metal_args_used`, the number of arguments the caller shifts
+# metal_clangxx: sets clangxx, the clang that compiles the Metal checks (CLANGXX, default clang++-19), or dies
+# saying how to install it
+metal_clangxx() {
+    clangxx="${CLANGXX:-clang++-19}"
+    command -v "$clangxx" >/dev/null || die "$clangxx not found: install the Debian package clang-19 (apt-get install clang-19)"
+}
+
 metal_tree() {
     patched_tree
     metal_args_used=0

@@ -24,8 +24,7 @@ source "$check/msl/rewrite.sh"
 metal_tree "$@"
 shift "$metal_args_used"
 [ "$#" -gt 0 ] || die "usage: $0 [--metal-dir GGML_METAL_DIR] set_rows/TYPE/HEAD_SIZE/N_ROWS | cpy/TYPE/HEAD_SIZE/N_ROWS | kv_f16/K_TYPE/V_TYPE/HEAD_SIZE/N_KV..."
-clangxx="${CLANGXX:-clang++-19}"
-command -v "$clangxx" >/dev/null || die "$clangxx not found: install the Debian package clang-19 (apt-get install clang-19)"
+metal_clangxx
 
 # the kernels the cases need, by host name
 keep=()

@@ -19,8 +19,7 @@ if [ "${1:-}" = --free-running ]; then
     shift
 fi
 [ "$#" = 1 ] || die "usage: $0 [--free-running] CASE"
-clangxx="${CLANGXX:-clang++-19}"
-command -v "$clangxx" >/dev/null || die "$clangxx not found: install the Debian package clang-19 (apt-get install clang-19)"
+metal_clangxx
 
 cache_root
 key="$({ cat "$0" "$check"/msl/* "$check"/executor/*; "$clangxx" --version | sed -n 1p; echo "$variant"; } | sha256_hex | cut -c1-16)"

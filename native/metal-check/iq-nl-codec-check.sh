@@ -26,8 +26,7 @@ base_lib="$build/ggml/src/libggml-base.a"
 [ -f "$base_lib" ] || die "$base_lib not found: the native build is incomplete (run native/build.sh --force)"
 common_h="$(dirname "$metal")/ggml-common.h"
 [ -f "$common_h" ] || die "$common_h not found: the kernels include it"
-clangxx="${CLANGXX:-clang++-19}"
-command -v "$clangxx" >/dev/null || die "$clangxx not found: install the Debian package clang-19 (apt-get install clang-19)"
+metal_clangxx
 
 cache_root
 key="$({

@@ -50,8 +50,7 @@ if [ "${1:-}" = --kernels ]; then
     shift 2
 fi
 [ "$#" -gt 0 ] || set -- -o FLASH_ATTN_EXT
-clangxx="${CLANGXX:-clang++-19}"
-command -v "$clangxx" >/dev/null || die "$clangxx not found: install the Debian package clang-19 (apt-get install clang-19)"
+metal_clangxx
 
 cache_root
 obj_cache="$cache/metal-check/backend-ops/obj"
