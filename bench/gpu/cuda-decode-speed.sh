@@ -53,6 +53,7 @@ settings=(
 # benchmarked on the patched build only
 lowbit() { [[ "$1" == iq3_nl || "$1" == iq2_nl ]]; }
 depths="${KVSPLIT_BENCH_DEPTHS:-0,8192,32768}"
+test_ops="${KVSPLIT_TEST_OPS:-FLASH_ATTN_EXT,SET_ROWS,CPY,MUL_MAT_HADAMARD,HADAMARD_SET_ROWS,FLASH_ATTN_EXT_HADAMARD}"
 reps="${KVSPLIT_BENCH_REPS:-5}"
 
 prepare() {
@@ -150,8 +151,10 @@ stage_test() {
     local b
     for b in patched stock; do
         [ -f "$logs/test-backend-ops-$b.log" ] && continue
-        # the cache writes too: SET_ROWS and CPY into every cache type, iq3_nl and iq2_nl (patch 0020) included
-        record "$logs/test-backend-ops-$b.log" "$work/bin-$b/test-backend-ops" -o FLASH_ATTN_EXT,SET_ROWS,CPY -b CUDA0 ||
+        # the cache writes too: SET_ROWS and CPY into every cache type, iq3_nl and iq2_nl (patch 0020) included, and
+        # the rotation of quantized K/V alone and fused with the cache write and the attention (patches 0024, 0025);
+        # KVSPLIT_TEST_OPS=a,b: only these
+        record "$logs/test-backend-ops-$b.log" "$work/bin-$b/test-backend-ops" -o "$test_ops" -b CUDA0 ||
             say "test-backend-ops ($b) failed: its log says which cases"
         tail -n 3 "$logs/test-backend-ops-$b.log"
         # the new types' cases must have run on the GPU, not been skipped as unsupported
