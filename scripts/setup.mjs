@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Brings a checkout to a working state: the OS packages the tests need (on x86-64 Linux: the aarch64 cross
 // compiler and qemu for native/arm-check.sh, clang-19 for the Metal compile check, ccache), npm dependencies,
-// KVSplit's patched llama.cpp, the default model (the tuner's) and the instruct model (the one Ask serves).
+// KVSplit's patched llama.cpp, on x86-64 Linux its aarch64 cross build of test-backend-ops for the ARM check
+// (native/arm-check.sh --build-only: a build, like the native one, so npm test only runs the cases), the default
+// model (the tuner's) and the instruct model (the one Ask serves).
 // Plain Node with no dependencies, because it runs before node_modules exists. Every step is skipped or
 // reused when already done, so running it again is fast. Any failure stops it with a non-zero exit.
 //
@@ -40,6 +42,12 @@ if (dependenciesStale()) {
   say("npm dependencies are up to date");
 }
 step("building KVSplit's llama.cpp (native/build.sh)", "bash", [join(repo, "native", "build.sh")]);
+if (process.platform === "linux" && process.arch === "x64") {
+  step("cross-compiling test-backend-ops for the ARM check (native/arm-check.sh --build-only)", "bash", [
+    join(repo, "native", "arm-check.sh"),
+    "--build-only",
+  ]);
+}
 step("fetching the default model", process.execPath, [
   join(repo, "tuner", "bin", "tuner.mjs"),
   "model",

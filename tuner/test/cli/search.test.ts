@@ -262,15 +262,19 @@ describe("tuner search", () => {
     expect(timed!.trials.some((t) => !t.speed)).toBe(true);
   });
 
+  // the 5% search is the resumed one above (its --json summary); a second budget is the one --min-speed searched at,
+  // whose measurements are in the eval cache, so only what the plain 12% search decides anew is measured
   it("gives profiles whose bytes do not grow as the budget grows", async () => {
-    const bytes: number[] = [];
-    for (const given of [budget, 8, speedBudget]) {
-      const r = await runTuner(["search", "--budget", `${given}%`, ...short, "--name", `b${given}`, "--json"], env);
-      expect(r.exitCode).toBe(0);
-      bytes.push(JSON.parse(r.stdout).summary.bestBytes);
-    }
-    expect(bytes[1]).toBeLessThanOrEqual(bytes[0]!);
-    expect(bytes[2]).toBeLessThanOrEqual(bytes[1]!);
+    const r = await runTuner(
+      ["search", "--budget", `${speedBudget}%`, ...short, "--name", `b${speedBudget}`, "--json"],
+      env,
+    );
+    expect(r.exitCode).toBe(0);
+    const larger = JSON.parse(r.stdout).summary.bestBytes;
+    expect(larger).toBeLessThanOrEqual(result.summary.bestBytes);
+    // and strictly smaller here (K4-class K and 3-bit V at 12%, K8 at 5%): equal bytes would not show the budget
+    // being used at all
+    expect(larger).toBeLessThan(result.summary.bestBytes);
   });
 });
 
