@@ -342,8 +342,8 @@ __asm__(".text\n"
 
 extern "C" {
 #define MSL_EXEC_ACCESS_HOOKS(n, T)                                                                                   \
-    __attribute__((no_sanitize("coverage"))) void __sanitizer_cov_load##n(T * a) { msl_exec::on_memory_access(a); }   \
-    __attribute__((no_sanitize("coverage"))) void __sanitizer_cov_store##n(T * a) { msl_exec::on_memory_access(a); }
+    __attribute__((weak, no_sanitize("coverage"))) void __sanitizer_cov_load##n(T * a) { msl_exec::on_memory_access(a); }   \
+    __attribute__((weak, no_sanitize("coverage"))) void __sanitizer_cov_store##n(T * a) { msl_exec::on_memory_access(a); }
 MSL_EXEC_ACCESS_HOOKS(1, uint8_t)
 MSL_EXEC_ACCESS_HOOKS(2, uint16_t)
 MSL_EXEC_ACCESS_HOOKS(4, uint32_t)
@@ -351,7 +351,7 @@ MSL_EXEC_ACCESS_HOOKS(8, uint64_t)
 MSL_EXEC_ACCESS_HOOKS(16, __int128)
 #undef MSL_EXEC_ACCESS_HOOKS
 // clang traces loads and stores only along with a coverage kind (inline-8bit-counters); its counters are unused
-__attribute__((no_sanitize("coverage"))) void __sanitizer_cov_8bit_counters_init(char *, char *) {}
+__attribute__((weak, no_sanitize("coverage"))) void __sanitizer_cov_8bit_counters_init(char *, char *) {}
 }
 
 namespace metal {
