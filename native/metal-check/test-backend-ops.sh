@@ -77,11 +77,19 @@ obj() {
 
 # The kernels: fa.metal rewritten (msl/rewrite.sh), its vec instantiations at the head sizes above registered
 # (backend/register-kernels.pl); cached apart from the host code, so that a change there does not recompile them.
+# SET_ROWS and CPY into and out of the cache types (quantize.metal) and the K/V rotation (misc.metal's
+# kernel_fwht_f32: a MUL_MAT with the Hadamard hint), narrowed by --kernels as the others are
+cache_re='^kernel_(set_rows|cpy)_'
+misc_re='^kernel_fwht_f32_'
+if [ -n "$kernels_re" ]; then
+    cache_re="^(?=${cache_re#^}).*(?:$kernels_re)"
+    misc_re="^(?=${misc_re#^}).*(?:$kernels_re)"
+fi
 kernels_key="$( {
     cat "$check"/msl/* "$check"/executor/* "$check"/kernels/* "$check"/backend/fa_kernels.cpp \
-        "$check"/backend/register-kernels.pl \
+        "$check"/backend/cache_kernels.cpp "$check"/backend/misc_kernels.cpp "$check"/backend/register-kernels.pl \
         "$metal"/kernels/*.metal "$metal"/kernels/*.h "$metal"/*.h
-    echo "$headers_hash" "$head_sizes" "$prompt_re" ${kernels_re:+"$kernels_re"}
+    echo "$headers_hash" "$head_sizes" "$prompt_re" "$cache_re" "$misc_re" cache-bf16 ${kernels_re:+"$kernels_re"}
 } | sha256_hex | cut -c1-16)"
 kernels_dir="$cache/metal-check/backend-ops/kernels-$kernels_key"
 if [ ! -f "$kernels_dir/fa_kernels.o" ]; then
@@ -98,6 +106,31 @@ if [ ! -f "$kernels_dir/fa_kernels.o" ]; then
         -DFA_METAL_SOURCE='"fa_emulated.metal"' -c "$check/backend/fa_kernels.cpp" -o "$kernels_dir/fa_kernels.o.tmp"
     mv "$kernels_dir/fa_kernels.o.tmp" "$kernels_dir/fa_kernels.o"
 fi
+# kernel_object NAME METAL_FILE KEEP_RE [FLAGS...]: backend/NAME.cpp with METAL_FILE's instantiations that match KEEP_RE
+# registered, into kernel_objs; nothing when none matches (a case that needs one is then reported as not run)
+kernel_objs=()
+kernel_object() {
+    local name="$1" file="$2" re="$3" n
+    if [ ! -f "$kernels_dir/$name.o" ] && [ ! -f "$kernels_dir/$name.none" ]; then
+        KEEP_RE="$re" KEEP_PROMPT_RE="" perl "$check/backend/register-kernels.pl" \
+            <"$kernels_dir/src/$file.metal" >"$kernels_dir/src/${file}_emulated.metal"
+        n="$(count_matching 'kernel_registrar register_' "$kernels_dir/src/${file}_emulated.metal")"
+        if [ "$n" = 0 ]; then
+            touch "$kernels_dir/$name.none"
+        else
+            say "compiling $n kernels of $file.metal as C++ (cached by input hash)"
+            nice -n 10 "$clangxx" -std=c++17 -O1 -w -fsanitize-coverage=inline-8bit-counters,trace-loads,trace-stores \
+                -Xclang -ffloat16-excess-precision=none "${inc[@]}" -I "$kernels_dir/src" \
+                "${@:4}" -D"$(echo "$file" | tr a-z A-Z)"_METAL_SOURCE="\"${file}_emulated.metal\"" \
+                -c "$check/backend/$name.cpp" -o "$kernels_dir/$name.o.tmp"
+            mv "$kernels_dir/$name.o.tmp" "$kernels_dir/$name.o"
+        fi
+    fi
+    if [ -f "$kernels_dir/$name.o" ]; then kernel_objs+=("$kernels_dir/$name.o"); fi
+}
+# bfloat on (the device reports it, as an M2 and later does): SET_ROWS and CPY into and out of bf16 run
+kernel_object cache_kernels quantize "$cache_re" -DGGML_METAL_HAS_BF16
+kernel_object misc_kernels misc "$misc_re"
 
 # The plain C inside ggml-metal-device.m that the backend needs, taken out as it is (with #line, so that errors name
 # the .m): the device-name table with ggml_metal_device_id_token, and ggml_metal_device_supports_op
@@ -135,7 +168,7 @@ obj "$metal/ggml-metal-common.cpp"
 obj "$check/device/emulated_device.cpp"
 obj "$check/backend/emulated_context.cpp"
 obj "$check/backend/emulated_backend_device.cpp" -I "$from_m"
-objs+=("$kernels_dir/fa_kernels.o")
+objs+=("$kernels_dir/fa_kernels.o" "${kernel_objs[@]}")
 exe="$cache/metal-check/backend-ops/test-backend-ops-$(printf '%s\n' "${objs[@]}" "$lib_key" | sha256_hex | cut -c1-16)"
 if [ ! -x "$exe" ]; then
     # libggml-cpu is built by gcc, with OpenMP where it has it: its runtime is GNU's libgomp

@@ -155,9 +155,41 @@ static std::string missing_prompt_kernel(const ggml_tensor * op) {
     return "";
 }
 
+// The one kernel the host names for a cache write or read (ggml-metal-device.cpp: get_pipeline_set_rows,
+// get_pipeline_cpy) or for the K/V rotation (ggml_metal_op_mul_mat's Hadamard route: a MUL_MAT with the hint whose
+// rows are contiguous F32 of 64, 128, 256 or 512 runs kernel_fwht_f32_<n>); "" for any other op. A wrong name here
+// cannot pass a case: a dispatch of a kernel the library lacks ends the run with its name.
+static std::string cache_or_rotation_kernel(const ggml_tensor * op) {
+    switch (op->op) {
+        case GGML_OP_SET_ROWS:
+            return std::string("kernel_set_rows_") + ggml_type_name(op->src[0]->type) + "_" +
+                   ggml_type_name(op->src[1]->type) + "_" + ggml_type_name(op->type);
+        case GGML_OP_CPY:
+        case GGML_OP_DUP:
+        case GGML_OP_CONT:
+            return std::string("kernel_cpy_") + ggml_type_name(op->src[0]->type) + "_" + ggml_type_name(op->type);
+        case GGML_OP_MUL_MAT: {
+            const ggml_tensor * b = op->src[1];
+            const int64_t       n = b->ne[0];
+            if (ggml_get_op_params_i32(op, 1) == GGML_HINT_SRC0_IS_HADAMARD && b->type == GGML_TYPE_F32 &&
+                op->type == GGML_TYPE_F32 && ggml_is_contiguous(b) && ggml_is_contiguous(op) &&
+                ggml_are_same_shape(b, op) && (n == 64 || n == 128 || n == 256 || n == 512)) {
+                return "kernel_fwht_f32_" + std::to_string(n);
+            }
+            return "";
+        }
+        default:
+            return "";
+    }
+}
+
 // the kernel an op needs that the emulated library lacks, or "" when it has all of them
 static std::string missing_kernel(ggml_metal_device_t dev, const ggml_tensor * op) {
     if (op->op != GGML_OP_FLASH_ATTN_EXT) {
+        const std::string name = cache_or_rotation_kernel(op);
+        if (!name.empty()) {
+            return msl_kernels::find_kernel(name.c_str()) ? "" : name;
+        }
         // the ops a FLASH_ATTN_EXT graph holds besides it encode nothing (ggml-metal-ops.cpp)
         return ggml_op_is_empty(op->op) ? "" : std::string("the kernels of ") + ggml_op_desc(op);
     }

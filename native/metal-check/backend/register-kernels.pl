@@ -13,6 +13,10 @@ my %runner = (flash_attn_ext_vec_t => "run_flash_attn_ext_vec");
 # the prompt route (kernels/fa_prompt.h)
 $runner{flash_attn_ext_t}               = "run_flash_attn_ext";
 $runner{kernel_flash_attn_ext_kv_f16_t} = "run_flash_attn_ext_kv_f16";
+# quantize.metal's cache writes and reads, misc.metal's Hadamard rotation (kernels/cache_runners.h)
+$runner{$_} = "run_set_rows" for qw(set_rows_f_t set_rows_q32_t set_rows_qK_t);
+$runner{$_} = "run_cpy" for qw(kernel_cpy_t cpy_f_q_t cpy_q_f_t);
+$runner{kernel_fwht_t} = "run_fwht";
 
 while (my $line = <STDIN>) {
     if ($line =~ m{^template /\*host_name "([^"]*)"\*/\s+kernel\s+(\w+)\s+(\w+<.*>);\s*$}) {

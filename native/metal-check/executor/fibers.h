@@ -1,5 +1,10 @@
-// Runs Metal compute kernels, compiled as C++ against msl/, on the CPU: every thread of a threadgroup is a fiber
-// (ucontext), and the fibers of one threadgroup take turns on one OS thread. Include after msl/metal_stdlib and before
+// Runs Metal compute kernels, compiled as C++ against msl/, on the CPU: every thread of a threadgroup is a fiber,
+// and the fibers of one threadgroup take turns on one OS thread.
+//
+// Switching: on x86-64 a hand-written switch (msl_exec_switch below: the callee-saved registers, the stack pointer,
+// MXCSR and the x87 control word, as boost.context saves them); elsewhere, or with -DMSL_EXEC_UCONTEXT, glibc's
+// swapcontext, which also saves and restores the signal mask: one rt_sigprocmask system call per switch, two per
+// yield, and a lane yields at every threadgroup-memory access, so that was most of a long run's time. Include after msl/metal_stdlib and before
 // the kernels: this file defines what msl/msl_simd.h declares.
 //
 // Where threads meet: threadgroup_barrier (every live thread of the threadgroup), simdgroup_barrier and every simd_*
@@ -22,13 +27,19 @@
 // before any write shows in the result.
 #pragma once
 
+#if !defined(__x86_64__) && !defined(MSL_EXEC_UCONTEXT)
+#define MSL_EXEC_UCONTEXT 1
+#endif
+#ifdef MSL_EXEC_UCONTEXT
 #include <ucontext.h>
+#endif
 
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <algorithm>
 #include <functional>
+#include <memory>
 #include <vector>
 
 namespace msl_exec {
@@ -38,11 +49,24 @@ constexpr int    k_max_threads_per_group   = 1024;
 constexpr int    k_simd_width              = 32;
 constexpr int    k_simdgroup_barrier_op_id = 1000;
 
+// A fiber's saved context: a ucontext, or (x86-64) the stack pointer at which msl_exec_switch pushed the rest.
+#ifdef MSL_EXEC_UCONTEXT
+typedef ucontext_t context;
+inline void        switch_context(context * from, context * to) { swapcontext(from, to); }
+#else
+struct context {
+    void * sp = nullptr;
+};
+extern "C" void msl_exec_switch(void ** save_sp, void * load_sp);
+extern "C" void msl_exec_fiber_start();
+inline void     switch_context(context * from, context * to) { msl_exec_switch(&from->sp, to->sp); }
+#endif
+
 enum class fiber_state { runnable, at_simd_op, at_simdgroup_barrier, at_threadgroup_barrier, done };
 
 struct fiber {
-    ucontext_t        context;
-    std::vector<char> stack;
+    msl_exec::context context;
+    char *            stack = nullptr; // stack_pool's
     fiber_state       state = fiber_state::runnable;
     int               op    = 0; // which simd function it waits at (the divergence check)
     int               lane  = 0;
@@ -67,7 +91,7 @@ struct threadgroup_variable {
 struct group_state {
     std::vector<fiber>                fibers;
     std::vector<simdgroup_exchange>   simdgroups;
-    ucontext_t                        scheduler;
+    msl_exec::context                 scheduler;
     int                               current = -1;
     std::function<void(int)>          body;
     std::vector<threadgroup_variable> variables;
@@ -90,15 +114,52 @@ inline bool &         in_collective() { static bool b = false; return b; }
 
 inline void yield() {
     group_state & t = *running();
-    swapcontext(&t.fibers[t.current].context, &t.scheduler);
+    switch_context(&t.fibers[t.current].context, &t.scheduler);
 }
 
-inline void fiber_entry() {
+extern "C" __attribute__((used)) inline void msl_exec_fiber_entry() {
     group_state & t  = *running();
     const int     id = t.current;
     t.body(id);
     t.fibers[id].state = fiber_state::done;
-    swapcontext(&t.fibers[id].context, &t.scheduler);
+    switch_context(&t.fibers[id].context, &t.scheduler);
+    fail("a finished fiber was resumed");
+}
+
+// The fibers' stacks, kept from one threadgroup to the next (a fresh zeroed stack per thread per threadgroup cost a
+// page-fault's worth of time each); not zeroed, as a GPU thread's registers are not.
+inline char * fiber_stack(int i, size_t bytes) {
+    static std::vector<std::unique_ptr<char[]>> stacks;
+    static size_t                               stack_bytes = 0;
+    if (bytes != stack_bytes) {
+        stacks.clear();
+        stack_bytes = bytes;
+    }
+    while ((int) stacks.size() <= i) stacks.emplace_back(new char[bytes]);
+    return stacks[i].get();
+}
+
+// f starts at msl_exec_fiber_entry on its own stack the first time it is switched to
+inline void start_fiber(fiber & f, size_t stack_bytes) {
+#ifdef MSL_EXEC_UCONTEXT
+    getcontext(&f.context);
+    f.context.uc_stack.ss_sp   = f.stack;
+    f.context.uc_stack.ss_size = stack_bytes;
+    f.context.uc_link          = nullptr;
+    makecontext(&f.context, (void (*)()) msl_exec_fiber_entry, 0);
+#else
+    // what msl_exec_switch pops: MXCSR and x87 control word (8 bytes), r15, r14, r13, r12, rbx, rbp, then the return
+    // address msl_exec_fiber_start, entered with a 16-byte aligned stack
+    uintptr_t top = ((uintptr_t) f.stack + stack_bytes) & ~(uintptr_t) 15;
+    void **   sp  = (void **) (top - 16);
+    *--sp         = (void *) msl_exec_fiber_start;
+    for (int r = 0; r < 6; ++r) *--sp = nullptr;
+    --sp;
+    uint32_t control[2];
+    __asm__ volatile("stmxcsr %0\n\tfnstcw %1" : "=m"(control[0]), "=m"(control[1]));
+    memcpy(sp, control, sizeof(control));
+    f.context.sp = sp;
+#endif
 }
 
 // a simdgroup whose live lanes all wait (at one simd function, or at a simdgroup barrier) goes on
@@ -142,12 +203,8 @@ inline char * run_threadgroup(int n, std::function<void(int)> body, char * varia
         fiber & f    = t.fibers[i];
         f.lane       = i % k_simd_width;
         f.simdgroup  = i / k_simd_width;
-        f.stack.resize(stack_bytes);
-        getcontext(&f.context);
-        f.context.uc_stack.ss_sp   = f.stack.data();
-        f.context.uc_stack.ss_size = f.stack.size();
-        f.context.uc_link          = nullptr;
-        makecontext(&f.context, (void (*)()) fiber_entry, 0);
+        f.stack      = fiber_stack(i, stack_bytes);
+        start_fiber(f, stack_bytes);
     }
     for (;;) {
         // One simdgroup at a time, as far as it goes before a threadgroup barrier: the simdgroups of a threadgroup run
@@ -159,7 +216,7 @@ inline char * run_threadgroup(int n, std::function<void(int)> body, char * varia
                 for (int i = s * k_simd_width; i < n && i < (s + 1) * k_simd_width; ++i) {
                     if (t.fibers[i].state != fiber_state::runnable) continue;
                     t.current = i;
-                    swapcontext(&t.scheduler, &t.fibers[i].context);
+                    switch_context(&t.scheduler, &t.fibers[i].context);
                     ran = true;
                 }
                 const bool released = release_simdgroup(t, s);
@@ -260,10 +317,33 @@ inline void dispatch(const char * kernel_id, const grid & g, size_t shared_bytes
 
 } // namespace msl_exec
 
+#ifndef MSL_EXEC_UCONTEXT
+// msl_exec_switch(save_sp, load_sp): push the callee-saved registers (System V x86-64: rbp, rbx, r12-r15) and MXCSR
+// with the x87 control word, store the stack pointer in *save_sp, load load_sp, pop the same from there and return
+// into the other fiber. The caller-saved registers are the compiler's to save around the call. msl_exec_fiber_start
+// is where a new fiber's first switch returns to. Weak and hidden: every object that includes this header has a copy.
+__asm__(".text\n"
+        ".weak msl_exec_switch\n.hidden msl_exec_switch\n.type msl_exec_switch,@function\n"
+        "msl_exec_switch:\n"
+        "  pushq %rbp\n  pushq %rbx\n  pushq %r12\n  pushq %r13\n  pushq %r14\n  pushq %r15\n"
+        "  subq $8, %rsp\n  stmxcsr (%rsp)\n  fnstcw 4(%rsp)\n"
+        "  movq %rsp, (%rdi)\n"
+        "  movq %rsi, %rsp\n"
+        "  ldmxcsr (%rsp)\n  fldcw 4(%rsp)\n  addq $8, %rsp\n"
+        "  popq %r15\n  popq %r14\n  popq %r13\n  popq %r12\n  popq %rbx\n  popq %rbp\n"
+        "  ret\n"
+        ".size msl_exec_switch, .-msl_exec_switch\n"
+        ".weak msl_exec_fiber_start\n.hidden msl_exec_fiber_start\n.type msl_exec_fiber_start,@function\n"
+        "msl_exec_fiber_start:\n"
+        "  call msl_exec_fiber_entry\n"
+        "  ud2\n"
+        ".size msl_exec_fiber_start, .-msl_exec_fiber_start\n");
+#endif
+
 extern "C" {
 #define MSL_EXEC_ACCESS_HOOKS(n, T)                                                                                   \
-    __attribute__((no_sanitize("coverage"))) void __sanitizer_cov_load##n(T * a) { msl_exec::on_memory_access(a); }   \
-    __attribute__((no_sanitize("coverage"))) void __sanitizer_cov_store##n(T * a) { msl_exec::on_memory_access(a); }
+    __attribute__((weak, no_sanitize("coverage"))) void __sanitizer_cov_load##n(T * a) { msl_exec::on_memory_access(a); }   \
+    __attribute__((weak, no_sanitize("coverage"))) void __sanitizer_cov_store##n(T * a) { msl_exec::on_memory_access(a); }
 MSL_EXEC_ACCESS_HOOKS(1, uint8_t)
 MSL_EXEC_ACCESS_HOOKS(2, uint16_t)
 MSL_EXEC_ACCESS_HOOKS(4, uint32_t)
@@ -271,7 +351,7 @@ MSL_EXEC_ACCESS_HOOKS(8, uint64_t)
 MSL_EXEC_ACCESS_HOOKS(16, __int128)
 #undef MSL_EXEC_ACCESS_HOOKS
 // clang traces loads and stores only along with a coverage kind (inline-8bit-counters); its counters are unused
-__attribute__((no_sanitize("coverage"))) void __sanitizer_cov_8bit_counters_init(char *, char *) {}
+__attribute__((weak, no_sanitize("coverage"))) void __sanitizer_cov_8bit_counters_init(char *, char *) {}
 }
 
 namespace metal {

@@ -39,6 +39,8 @@ export interface BackendOpsOptions {
   ggmlMetalDir?: string;
   /** Only the vec kernels whose host name matches are compiled (the script's --kernels). */
   kernels?: string;
+  /** More environment for the script (e.g. KVSPLIT_FA_HEAD_SIZES). */
+  env?: Record<string, string>;
 }
 
 /**
@@ -52,7 +54,7 @@ export async function runBackendOps(args: readonly string[], options: BackendOps
     ...(options.kernels ? ["--kernels", options.kernels] : []),
     ...args,
   ];
-  const run = await execa("bash", [script, ...all], { reject: false, all: true });
+  const run = await execa("bash", [script, ...all], { reject: false, all: true, ...(options.env ? { env: options.env } : {}) });
   const output = run.all ?? "";
   return { exitCode: run.exitCode ?? -1, output, cases: parseBackendOpsReport(output) };
 }
