@@ -54,7 +54,11 @@ export async function runBackendOps(args: readonly string[], options: BackendOps
     ...(options.kernels ? ["--kernels", options.kernels] : []),
     ...args,
   ];
-  const run = await execa("bash", [script, ...all], { reject: false, all: true, ...(options.env ? { env: options.env } : {}) });
+  const run = await execa("bash", [script, ...all], {
+    reject: false,
+    all: true,
+    ...(options.env ? { env: options.env } : {}),
+  });
   const output = run.all ?? "";
   return { exitCode: run.exitCode ?? -1, output, cases: parseBackendOpsReport(output) };
 }

@@ -20,7 +20,8 @@ const cases = [
     "^type_src=(f32,type_dst=(q4_0|iq3_nl)|(q4_0|iq3_nl),type_dst=f32),ne_src=\\[256,4,4,4\\],permute_src=\\[0,0,0,0\\],|" +
     "^type_a=f32,type_b=f32,m=128,n=(1|32),k=128,bs=\\[1,1\\],",
 ];
-const kernels = "^kernel_(set_rows_f32_i64_|cpy_(f32_(q4_0|iq3_nl)|(q4_0|iq3_nl)_f32)$|fwht_f32_128$)|^kernel_flash_attn_ext_vec_q8_0_dk64_";
+const kernels =
+  "^kernel_(set_rows_f32_i64_|cpy_(f32_(q4_0|iq3_nl)|(q4_0|iq3_nl)_f32)$|fwht_f32_128$)|^kernel_flash_attn_ext_vec_q8_0_dk64_";
 const env = { KVSPLIT_FA_HEAD_SIZES: "64" };
 
 const summary = (ok: number, fail: number) =>
@@ -31,9 +32,18 @@ describe("test-backend-ops SET_ROWS, CPY and the Hadamard rotation over the emul
     const run = await runBackendOps(cases, { kernels, env });
     expect(run.exitCode, run.output).toBe(0);
     const ran = run.cases.filter((c) => c.result !== "not supported");
-    expect(ran.filter((c) => c.op === "SET_ROWS").map((c) => /type_dst=(\w+)/.exec(c.vars)?.[1])).toEqual(
-      ["f16", "bf16", "q4_0", "q4_1", "q5_0", "q5_1", "q8_0", "iq4_nl", "iq3_nl", "iq2_nl"],
-    );
+    expect(ran.filter((c) => c.op === "SET_ROWS").map((c) => /type_dst=(\w+)/.exec(c.vars)?.[1])).toEqual([
+      "f16",
+      "bf16",
+      "q4_0",
+      "q4_1",
+      "q5_0",
+      "q5_1",
+      "q8_0",
+      "iq4_nl",
+      "iq3_nl",
+      "iq2_nl",
+    ]);
     expect(ran.filter((c) => c.op === "CPY")).toHaveLength(4);
     expect(ran.filter((c) => c.op === "MUL_MAT_HADAMARD")).toHaveLength(2);
     expect(ran.every((c) => c.result === "OK")).toBe(true);
