@@ -1,14 +1,13 @@
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
-const serverTests = "tuner/test/server/**/*.test.ts";
 const raycastApiFake = fileURLToPath(new URL("./extension/test/raycast-api-fake/index.tsx", import.meta.url));
 
 // Three projects split by cost (as node-llama-cpp splits standalone and model-dependent tests):
 // unit tests need nothing, integration tests run the real patched binaries on the real model,
 // extension tests render the Raycast commands against an in-repo fake of @raycast/api.
 // Vitest puts every project whose files run one at a time into one shared queue, so `npm test` runs the
-// integration project in a vitest process of its own beside the other three (scripts/test.mjs).
+// integration project in a vitest process of its own beside the other two (scripts/test.mjs).
 export default defineConfig({
   test: {
     projects: [
@@ -23,21 +22,8 @@ export default defineConfig({
         test: {
           name: "integration",
           include: ["tuner/test/**/*.test.ts"],
-          exclude: [serverTests],
           environment: "node",
           // 2 cores: real llama.cpp processes must not fight each other
-          fileParallelism: false,
-          testTimeout: 600_000,
-          hookTimeout: 600_000,
-        },
-      },
-      // the kvsplit server's tests: real llama-server processes too, but mostly waiting on them (starts, stops,
-      // timeouts) rather than computing, so npm test runs them in the second process, beside the integration one
-      {
-        test: {
-          name: "integration-server",
-          include: [serverTests],
-          environment: "node",
           fileParallelism: false,
           testTimeout: 600_000,
           hookTimeout: 600_000,

@@ -1,7 +1,6 @@
 #!/usr/bin/env node
-// npm test's vitest run: the integration project in one vitest process and the unit, extension and
-// integration-server projects in a second one beside it. Integration files run real llama.cpp processes on both
-// cores, one file at a time (the server's files mostly wait on theirs, so they go in the second process); vitest
+// npm test's vitest run: the integration project in one vitest process and the unit and extension projects in a
+// second one beside it. Integration files run real llama.cpp processes on both cores, one file at a time; vitest
 // runs every project whose files run one at a time in one shared queue, so within one process the quick unit and
 // extension files would wait for the slow integration ones (vitest.config.ts). The two processes share nothing:
 // every test takes its own temp directories and free loopback ports.
@@ -9,8 +8,7 @@
 // usage: node scripts/test.mjs [vitest options]
 //   Options and file filters go to both processes. With --project, one vitest process runs just what was asked.
 //   A report file (--outputFile=report.json, --outputFile.json=report.json) is written once per process, with the
-//   process's name before the extension: report.integration.json and
-//   report.unit+extension+server.json.
+//   process's name before the extension: report.integration.json and report.unit+extension.json.
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { extname, join } from "node:path";
@@ -26,7 +24,7 @@ const runs = args.some((arg) => arg === "--project" || arg.startsWith("--project
   ? [{ name: "", projects: [] }]
   : [
       { name: "integration", projects: ["integration"] },
-      { name: "unit+extension+server", projects: ["unit", "extension", "integration-server"] },
+      { name: "unit+extension", projects: ["unit", "extension"] },
     ];
 
 const results = await Promise.all(runs.map((run, index) => runVitest(run, index === 0)));
