@@ -2,13 +2,15 @@
 # Evidence that the Metal checks can fail: injects one bug at a time into a copy of a ggml-metal source tree and runs
 # on the copy the compile check (compile-kernels.sh) and, where the kernels still compile, the emulated device
 # (emulate-fa.sh, decode cases compared with the CPU backend; with --iq-nl also emulate-cache.sh, the cache writes and
-# the prompt route's dequantization; with --prompt test-backend-ops.sh instead, on prompt-batch cases). Prints a
-# Markdown table: which check caught each bug.
+# the prompt route's dequantization; with --prompt or --cache test-backend-ops.sh instead). Prints a Markdown table:
+# which check caught each bug.
 #
-# usage: native/metal-check/inject-bugs.sh [--iq-nl | --prompt] GGML_METAL_DIR   (e.g. the patched tree of build.sh)
+# usage: native/metal-check/inject-bugs.sh [--iq-nl | --prompt | --cache] GGML_METAL_DIR   (e.g. build.sh's patched tree)
 #   --iq-nl: patch 0022's bugs (iq3_nl and iq2_nl) instead of patch 0009's
 #   --prompt: bugs only the prompt route (kernel_flash_attn_ext, simdgroup matrices) runs into, each caught or not by
 #             test-backend-ops over the emulated backend (test-backend-ops.sh, head size 64 compiled: minutes a bug)
+#   --cache: bugs in the cache writes, copies and the K/V rotation (SET_ROWS, CPY, MUL_MAT_HADAMARD), each caught or
+#            not by test-backend-ops on metalBackendOpsCache.test.ts's 16 cases
 set -euo pipefail
 
 prog="native/metal-check/inject-bugs"
@@ -18,14 +20,18 @@ source "$here/common.sh"
 
 iq_nl=0
 prompt=0
+cache=0
 if [ "${1:-}" = --iq-nl ]; then
     iq_nl=1
     shift
 elif [ "${1:-}" = --prompt ]; then
     prompt=1
     shift
+elif [ "${1:-}" = --cache ]; then
+    cache=1
+    shift
 fi
-[ "$#" = 1 ] || die "usage: $0 [--iq-nl | --prompt] GGML_METAL_DIR"
+[ "$#" = 1 ] || die "usage: $0 [--iq-nl | --prompt | --cache] GGML_METAL_DIR"
 metal="$(cd "$1" 2>/dev/null && pwd)" || die "$1: no such directory"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -74,7 +80,26 @@ if [ "$prompt" = 1 ]; then
         'kernels/fa.metal|s{simdgroup_load\(mq\[1\], pq \+ 1\*8 \+ 16\*i, DK\);}{simdgroup_load(mq[1], pq + 1*8 + 16*i, DK/2);}|kernel stride: the prompt kernel loads the second Q tile with half the row stride'
         'ggml-metal-ops.cpp|s{bid_v = bid_v_f16;}{bid_v = bid_kv_f16;}|host buffer: the F16 kernel reads the dequantized V from the dequantized K'"'"'s place'
     )
-    echo "| injected bug | file | test-backend-ops over the emulated backend (\`-p '$prompt_filter'\`) |"
+    tbo_args=(-o FLASH_ATTN_EXT -p "$prompt_filter")
+    tbo_cases="FLASH_ATTN_EXT, the prompt_filter cases"
+fi
+# metalBackendOpsCache.test.ts's cases: SET_ROWS into every cache type, CPY into and out of q4_0 and iq3_nl, the
+# rotation of 1 and 32 rows; only their kernels (and one FA kernel, which the library needs) compiled
+cache_filter='^type_src=f32,type_dst=(f16|bf16|q8_0|q5_1|q5_0|q4_1|q4_0|iq4_nl|iq3_nl|iq2_nl),type_idx=i64,ne=\[256,5,1,3\],nr23=\[1,1\],r=1,v=0$|^type_src=(f32,type_dst=(q4_0|iq3_nl)|(q4_0|iq3_nl),type_dst=f32),ne_src=\[256,4,4,4\],permute_src=\[0,0,0,0\],|^type_a=f32,type_b=f32,m=128,n=(1|32),k=128,bs=\[1,1\],'
+cache_kernels='^kernel_(set_rows_f32_i64_|cpy_(f32_(q4_0|iq3_nl)|(q4_0|iq3_nl)_f32)$|fwht_f32_128$)|^kernel_flash_attn_ext_vec_q8_0_dk64_'
+if [ "$cache" = 1 ]; then
+    bugs=(
+        'kernels/misc.metal|s{\? val2 \+ val : val2 - val;}{? val2 + val : val - val2;}|kernel rotation: a fwht butterfly'"'"'s difference with its sign flipped'
+        'kernels/quantize.h|s{(void quantize_q4_0\([\s\S]*?)8\.5f}{${1}8.0f}|kernel quantizer: q4_0 truncates instead of rounding'
+        'ggml-metal-ops.cpp|s{(nth = std::min<int>\(nth, nk0\);\s*ggml_metal_kargs_cpy args = \{[\s\S]*?/\*\.nb1 +=\*/ )nb1,}{${1}nb1/2,}|host stride: CPY told half the destination row stride'
+        'kernels/dequantize.h|s{reg_f\[i\] = dequantize_iq3_nl_4\(xb, 4\*il \+ i\);}{reg_f[i] = dequantize_iq3_nl_4(xb, 4*il + (i^1));}|kernel decoder: iq3_nl swaps neighbouring groups of 4'
+    )
+    tbo_args=(--kernels "$cache_kernels" -o SET_ROWS,CPY,MUL_MAT_HADAMARD -p "$cache_filter")
+    tbo_cases="SET_ROWS, CPY, MUL_MAT_HADAMARD: the cache_filter cases"
+fi
+if [ "$prompt" = 1 ] || [ "$cache" = 1 ]; then
+    # the filters hold '|': a table cell names them
+    echo "| injected bug | file | test-backend-ops over the emulated backend ($tbo_cases in inject-bugs.sh) |"
     echo "|---|---|---|"
 elif [ "${#cache_cases[@]}" -gt 0 ]; then
     echo "| injected bug | file | compile check | emulated decode (${cases[*]}) | emulated cache (${cache_cases[*]}) |"
@@ -90,9 +115,8 @@ for bug in "${bugs[@]}"; do
     cp -r "$metal" "$copy" && cp "$(dirname "$metal")/ggml-common.h" "$work/ggml/src/"
     perl -0pi -e "$script" "$copy/$file"
     cmp -s "$metal/$file" "$copy/$file" && die "the substitution for '$what' changed nothing in $file"
-    if [ "$prompt" = 1 ]; then
-        if out="$(KVSPLIT_FA_HEAD_SIZES=64 "$here/metal-check/test-backend-ops.sh" --metal-dir "$copy" \
-            -o FLASH_ATTN_EXT -p "$prompt_filter" 2>&1)"; then
+    if [ "$prompt" = 1 ] || [ "$cache" = 1 ]; then
+        if out="$(KVSPLIT_FA_HEAD_SIZES=64 "$here/metal-check/test-backend-ops.sh" --metal-dir "$copy" "${tbo_args[@]}" 2>&1)"; then
             tbo="passed: $(grep '^emulated Metal summary' <<<"$out")"
         else
             aborted="$(perl -ne 'if (/(msl_exec: .*)/) { print $1; exit }' <<<"$out")"
