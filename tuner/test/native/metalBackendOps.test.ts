@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runBackendOps } from "./metalBackendOps.ts";
-import { copyGgmlMetalTree, patchedGgmlMetalDir } from "./metalCompile.ts";
+import { ggmlMetalTreeWithBug } from "./metalCompile.ts";
 
 // No Apple GPU here: native/metal-check/test-backend-ops.sh links llama.cpp's own test-backend-ops (unmodified) with
 // the unmodified ggml-metal backend (ggml-metal.cpp registers MTL0), its host code and fa.metal's decode kernels on an
@@ -71,12 +71,7 @@ describe("test-backend-ops FLASH_ATTN_EXT over the emulated Metal backend (patch
         summary: "emulated Metal summary: 3 passed, 1 failed, 2 not run",
       },
     ])("$bug: $results", async ({ bug, pattern, replacement, results, failure, summary }) => {
-      const copy = copyGgmlMetalTree(patchedGgmlMetalDir(), join(root, bug.replace(/\W+/g, "-")));
-      const ops = join(copy, "ggml-metal-ops.cpp");
-      const source = readFileSync(ops, "utf8");
-      const broken = source.replace(pattern, replacement);
-      expect(broken).not.toBe(source);
-      writeFileSync(ops, broken);
+      const copy = ggmlMetalTreeWithBug(root, bug, "ggml-metal-ops.cpp", pattern, replacement);
       const run = await runBackendOps(cases, { ggmlMetalDir: copy, kernels });
       expect(run.exitCode).toBe(1);
       const ran = run.cases.filter((c) => c.result !== "not supported");

@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runBackendOps } from "./metalBackendOps.ts";
-import { copyGgmlMetalTree, patchedGgmlMetalDir } from "./metalCompile.ts";
+import { ggmlMetalTreeWithBug } from "./metalCompile.ts";
 
 // The cache writes and the K/V rotation under llama.cpp's own test-backend-ops, over the emulated Metal backend
 // (native/metal-check/test-backend-ops.sh: the unmodified host code, quantize.metal's and misc.metal's kernels
@@ -70,12 +70,7 @@ describe("test-backend-ops SET_ROWS, CPY and the Hadamard rotation over the emul
         summary: summary(15, 1),
       },
     ])("$bug", async ({ pattern, replacement, failed, summary: expected, bug }) => {
-      const copy = copyGgmlMetalTree(patchedGgmlMetalDir(), join(root, bug.replace(/\W+/g, "-")));
-      const ops = join(copy, "ggml-metal-ops.cpp");
-      const source = readFileSync(ops, "utf8");
-      const broken = source.replace(pattern, replacement);
-      expect(broken).not.toBe(source);
-      writeFileSync(ops, broken);
+      const copy = ggmlMetalTreeWithBug(root, bug, "ggml-metal-ops.cpp", pattern, replacement);
       const run = await runBackendOps(cases, { ggmlMetalDir: copy, kernels, env });
       expect(run.exitCode).toBe(1);
       const failing = [...new Set(run.cases.filter((c) => c.result === "FAIL").map((c) => c.op))];

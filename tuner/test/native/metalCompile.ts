@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, readFileSync, realpathSync } from "node:fs";
+import { cpSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { execa } from "execa";
 import { nativeToolPath, repoRoot } from "../../src/config.ts";
@@ -67,5 +67,19 @@ export function copyGgmlMetalTree(ggmlMetalDir: string, root: string): string {
   mkdirSync(dirname(copy), { recursive: true });
   cpSync(ggmlMetalDir, copy, { recursive: true });
   cpSync(join(ggmlMetalDir, "..", "ggml-common.h"), join(root, "ggml", "src", "ggml-common.h"));
+  return copy;
+}
+
+/**
+ * A copy of the patched ggml-metal tree under `root`/`name` with one bug: `pattern` replaced in `file`. Throws where
+ * the pattern matches nothing, so a bug that no longer applies cannot pass as not caught.
+ */
+export function ggmlMetalTreeWithBug(root: string, name: string, file: string, pattern: RegExp, replacement: string) {
+  const copy = copyGgmlMetalTree(patchedGgmlMetalDir(), join(root, name.replace(/\W+/g, "-")));
+  const path = join(copy, file);
+  const source = readFileSync(path, "utf8");
+  const broken = source.replace(pattern, replacement);
+  if (broken === source) throw new Error(`the bug "${name}" changes nothing in ${file}: ${pattern} no longer matches`);
+  writeFileSync(path, broken);
   return copy;
 }
